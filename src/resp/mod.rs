@@ -1,0 +1,3 @@
+//! RESP: the request parser and the reply encoder.
+pub mod parse;
+pub mod reply;

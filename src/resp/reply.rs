@@ -1,0 +1,1 @@
+//! Append-only RESP2/RESP3 reply encoder.

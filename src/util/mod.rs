@@ -1,0 +1,4 @@
+//! Small pure helpers shared by the command families.
+pub mod bits;
+pub mod glob;
+pub mod num;
