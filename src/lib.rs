@@ -17,3 +17,35 @@ pub mod db;
 pub mod error;
 pub mod resp;
 pub mod util;
+pub mod connection;
+pub mod server;
+pub mod signals;
+pub mod state;
+
+/// The Redis version whose features ferrodis implements (INFO, HELLO).
+pub const REDIS_VERSION: &str = "7.0.15";
+
+pub fn version_line() -> String {
+    format!(
+        "ferrodis v={} (Redis-compatible {}) sha=00000000:0 malloc=libc bits=64",
+        env!("CARGO_PKG_VERSION"),
+        REDIS_VERSION
+    )
+}
+
+pub const USAGE: &str = "Usage: ferrodis [/path/to/redis.conf] [options] [-]
+       ferrodis - (read config from stdin)
+       ferrodis -v or --version
+       ferrodis -h or --help
+
+Examples:
+       ferrodis (run with default settings, listening on 127.0.0.1:6379)
+       ferrodis /etc/redis/6379.conf
+       ferrodis --port 7777
+       ferrodis --port 6380 --save \"\" --appendonly no
+       ferrodis /etc/myredis.conf --loglevel verbose";
+
+/// The log level env_logger uses, from the `loglevel` setting.
+pub fn log_filter(_cfg: &config::Config) -> log::LevelFilter {
+    log::LevelFilter::Info
+}

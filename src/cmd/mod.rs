@@ -1,1 +1,411 @@
+//! Command dispatch: table lookup, arity, auth gating and statistics, then the handler.
+//!
+//! Every family file exports `COMMANDS: &[CommandDef]`; the table is their concatenation.
+
 pub mod args;
+pub mod bitmap;
+pub mod client;
+pub mod command;
+pub mod connection;
+pub mod debug;
+pub mod expire;
+pub mod info;
+pub mod keyspace;
+pub mod object;
+pub mod server;
+pub mod string;
+pub mod table;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::connection::{Client, ReplyMode};
+use crate::error::CommandError;
+use crate::resp::reply::Reply;
+use crate::state::{SlowEntry, State};
+use args::Args;
+use table::{flags, CommandDef};
+
+/// What a handler sees: the server state, the calling client, the command's clock.
+pub struct Ctx<'a> {
+    pub st: &'a mut State,
+    pub client: &'a mut Client,
+    /// Milliseconds since the epoch, fixed for the whole command so nothing expires midway.
+    pub now_ms: i64,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    pub fn reply(&mut self) -> Reply<'_> {
+        Reply::new(&mut self.client.wbuf, self.client.resp3)
+    }
+
+    #[inline]
+    pub fn db(&self) -> usize {
+        self.client.db
+    }
+
+    /// Every write to a key must call this (Redis's signalModifiedKey): it is the hook for
+    /// WATCH invalidation and client-side caching, and counts changes for persistence.
+    #[inline]
+    pub fn modified(&mut self, db: usize, key: &[u8]) {
+        let _ = (db, key);
+        self.st.dirty += 1;
+    }
+
+    /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of
+    /// `notify::*`, `event` the event name Redis uses ("set", "del", "expire"...).
+    /// Every command that changes a key calls this with exactly Redis's events.
+    #[inline]
+    pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
+        let _ = (class, event, db, key);
+    }
+
+    /// The LRU clock stored on keys (seconds, 24 bits like Redis's).
+    #[inline]
+    pub fn lru(&self) -> u32 {
+        ((self.now_ms / 1000) as u32) & 0x00ff_ffff
+    }
+}
+
+/// Lookup structure over all families' rows, built once at startup.
+pub struct CommandTable {
+    defs: Vec<&'static CommandDef>,
+    /// Full names for stats and errors ("get", "config|get").
+    full_names: Vec<String>,
+    by_name: HashMap<&'static [u8], usize>,
+    /// (parent id, subcommand name) -> id
+    subs: HashMap<(usize, &'static [u8]), usize>,
+}
+
+fn families() -> Vec<&'static [CommandDef]> {
+    vec![
+        connection::COMMANDS,
+        client::COMMANDS,
+        command::COMMANDS,
+        keyspace::COMMANDS,
+        expire::COMMANDS,
+        object::COMMANDS,
+        string::COMMANDS,
+        bitmap::COMMANDS,
+        server::COMMANDS,
+        info::COMMANDS,
+        debug::COMMANDS,
+    ]
+}
+
+/// Keyspace notification classes (notify-keyspace-events letters), for `Ctx::notify`.
+pub mod notify {
+    pub const GENERIC: u32 = 1 << 2; // g
+    pub const STRING: u32 = 1 << 3; // $
+    pub const LIST: u32 = 1 << 4; // l
+    pub const SET: u32 = 1 << 5; // s
+    pub const HASH: u32 = 1 << 6; // h
+    pub const ZSET: u32 = 1 << 7; // z
+    pub const EXPIRED: u32 = 1 << 8; // x
+    pub const EVICTED: u32 = 1 << 9; // e
+    pub const STREAM: u32 = 1 << 10; // t
+    pub const KEY_MISS: u32 = 1 << 11; // m
+    pub const NEW: u32 = 1 << 13; // n
+}
+
+impl CommandTable {
+    pub fn build() -> CommandTable {
+        let mut t = CommandTable {
+            defs: Vec::new(),
+            full_names: Vec::new(),
+            by_name: HashMap::new(),
+            subs: HashMap::new(),
+        };
+        for fam in families() {
+            for def in fam {
+                let id = t.push(def, def.name.to_string());
+                t.by_name.insert(def.name.as_bytes(), id);
+                for sub in def.subcommands {
+                    let sid = t.push(sub, format!("{}|{}", def.name, sub.name));
+                    t.subs.insert((id, sub.name.as_bytes()), sid);
+                }
+            }
+        }
+        t
+    }
+
+    fn push(&mut self, def: &'static CommandDef, full: String) -> usize {
+        self.defs.push(def);
+        self.full_names.push(full);
+        self.defs.len() - 1
+    }
+
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
+
+    pub fn def(&self, id: usize) -> &'static CommandDef {
+        self.defs[id]
+    }
+
+    pub fn full_name(&self, id: usize) -> &str {
+        &self.full_names[id]
+    }
+
+    /// Case-insensitive lookup of a top-level command without allocating.
+    #[inline]
+    pub fn lookup(&self, name: &[u8]) -> Option<usize> {
+        let mut buf = [0u8; 32];
+        if name.len() > buf.len() {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.by_name.get(&buf[..name.len()]).copied()
+    }
+
+    pub fn lookup_sub(&self, parent: usize, name: &[u8]) -> Option<usize> {
+        let mut buf = [0u8; 32];
+        if name.len() > buf.len() {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.subs.get(&(parent, &buf[..name.len()])).copied()
+    }
+
+    /// Top-level command ids in table order.
+    pub fn top_level(&self) -> impl Iterator<Item = usize> + '_ {
+        self.by_name.values().copied()
+    }
+
+    /// Subcommand ids of a container.
+    pub fn subcommands_of(&self, parent: usize) -> Vec<usize> {
+        let def = self.defs[parent];
+        def.subcommands
+            .iter()
+            .filter_map(|s| self.subs.get(&(parent, s.name.as_bytes())).copied())
+            .collect()
+    }
+
+    /// Resolve argv to a command id, or the exact Redis rejection text.
+    pub fn resolve(&self, args: &Args) -> Result<usize, (Option<usize>, String)> {
+        let name = args.get(0);
+        let Some(id) = self.lookup(name) else {
+            return Err((None, unknown_command_text(args)));
+        };
+        let def = self.defs[id];
+        if def.is_container() && args.len() >= 2 {
+            return match self.lookup_sub(id, args.get(1)) {
+                Some(sid) => {
+                    if self.defs[sid].arity_ok(args.len()) {
+                        Ok(sid)
+                    } else {
+                        Err((Some(sid), arity_text(&self.full_names[sid])))
+                    }
+                }
+                None => Err((
+                    None,
+                    format!(
+                        "ERR unknown subcommand '{}'. Try {} HELP.",
+                        c_str_prefix(args.get(1), 128),
+                        def.name.to_ascii_uppercase()
+                    ),
+                )),
+            };
+        }
+        if !def.arity_ok(args.len()) {
+            return Err((Some(id), arity_text(&self.full_names[id])));
+        }
+        Ok(id)
+    }
+}
+
+pub fn arity_text(full_name: &str) -> String {
+    format!("ERR wrong number of arguments for '{full_name}' command")
+}
+
+/// C's `%.Ns` of a byte string: stops at NUL and after `max` bytes.
+fn c_str_prefix(b: &[u8], max: usize) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(max);
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
+
+/// Redis's text for an unknown command, with the first arguments echoed (128 bytes at most).
+pub fn unknown_command_text(args: &Args) -> String {
+    let mut rest = String::new();
+    let mut i = 1;
+    while i < args.len() && rest.len() < 128 {
+        let room = 128 - rest.len();
+        rest.push('\'');
+        rest.push_str(&c_str_prefix(args.get(i), room));
+        rest.push_str("' ");
+        i += 1;
+    }
+    format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        c_str_prefix(args.get(0), 128),
+        rest
+    )
+}
+
+const NOAUTH: &str = "NOAUTH Authentication required.";
+
+/// Run one request for `client`: the whole of Redis's processCommand + call.
+pub fn execute(st: &mut State, client: &mut Client, args: &Args, now_ms: i64) {
+    let reply_start = client.wbuf.len();
+    let suppress = match client.reply_mode {
+        ReplyMode::On => false,
+        ReplyMode::Off => true,
+        ReplyMode::Skip => {
+            client.reply_mode = ReplyMode::On;
+            true
+        }
+        ReplyMode::SkipNext => {
+            client.reply_mode = ReplyMode::Skip;
+            false
+        }
+    };
+    run(st, client, args, now_ms);
+    if suppress {
+        client.wbuf.truncate(reply_start);
+    }
+}
+
+fn run(st: &mut State, client: &mut Client, args: &Args, now_ms: i64) {
+    let id = match st.table.resolve(args) {
+        Ok(id) => id,
+        Err((known, text)) => {
+            if let Some(id) = known {
+                st.cmd_stats[id].rejected_calls += 1;
+            }
+            reject(st, client, &text);
+            return;
+        }
+    };
+    let def = st.table.def(id);
+    if def.has(flags::PROTECTED) {
+        if let Some(text) = protected_refusal(st, client, def) {
+            st.cmd_stats[id].rejected_calls += 1;
+            reject(st, client, &text);
+            return;
+        }
+    }
+    if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
+        st.cmd_stats[id].rejected_calls += 1;
+        reject(st, client, NOAUTH);
+        return;
+    }
+
+    let started = Instant::now();
+    let result = {
+        let mut ctx = Ctx { st, client, now_ms };
+        (def.handler)(&mut ctx, args)
+    };
+    let usec = started.elapsed().as_micros() as u64;
+
+    client.last_cmd = def.name;
+    let stat = &mut st.cmd_stats[id];
+    stat.calls += 1;
+    stat.usec += usec;
+    st.stats.total_commands_processed += 1;
+    if let Err(e) = result {
+        st.cmd_stats[id].failed_calls += 1;
+        write_error(st, client, &e);
+    }
+    if usec as i64 >= st.cfg.slowlog_log_slower_than && st.cfg.slowlog_log_slower_than >= 0 {
+        if !def.has(flags::SKIP_SLOWLOG) {
+            slowlog_push(st, client, args, now_ms, usec);
+        }
+    }
+    let threshold = st.cfg.latency_monitor_threshold;
+    if threshold > 0 && usec / 1000 >= threshold {
+        let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
+        st.latency.add(ev, now_ms / 1000, usec / 1000);
+    }
+}
+
+fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
+    use crate::config::EnableOpt;
+    let (opt, what) = match def.name {
+        "debug" => (st.cfg.enable_debug_command, "DEBUG"),
+        _ => return None,
+    };
+    let local = client.addr.ip().is_loopback();
+    let allowed = match opt {
+        EnableOpt::Yes => true,
+        EnableOpt::Local => local,
+        EnableOpt::No => false,
+    };
+    if allowed {
+        return None;
+    }
+    Some(format!(
+        "ERR {what} command not allowed. If the enable-{} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+        format!("{what}-command").to_ascii_lowercase()
+    ))
+}
+
+/// The reply to a malformed request (the connection closes after it).
+pub fn reject_protocol(st: &mut State, client: &mut Client, text: &str) {
+    write_error_text(st, client, text);
+}
+
+/// An error reply for a command that was refused before running.
+fn reject(st: &mut State, client: &mut Client, text: &str) {
+    write_error_text(st, client, text);
+}
+
+pub fn write_error(st: &mut State, client: &mut Client, e: &CommandError) {
+    write_error_text(st, client, e.text());
+}
+
+fn write_error_text(st: &mut State, client: &mut Client, text: &str) {
+    Reply::new(&mut client.wbuf, client.resp3).error(text);
+    st.stats.total_error_replies += 1;
+    let code = text.split(' ').next().unwrap_or("ERR");
+    match st.stats.errorstats.get_mut(code) {
+        Some(n) => *n += 1,
+        None => {
+            // Redis caps distinct error codes at 128 to bound memory.
+            if st.stats.errorstats.len() < 128 {
+                st.stats.errorstats.insert(code.to_string(), 1);
+            }
+        }
+    }
+}
+
+fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec: u64) {
+    let max_args = 32usize;
+    let argc = args.len();
+    let mut v: Vec<Vec<u8>> = Vec::new();
+    for i in 0..argc.min(max_args) {
+        if i == max_args - 1 && argc > max_args {
+            v.push(format!("... ({} more arguments)", argc - max_args + 1).into_bytes());
+            break;
+        }
+        let a = args.get(i);
+        if a.len() > 128 {
+            let mut s = a[..128].to_vec();
+            s.extend_from_slice(format!("... ({} more bytes)", a.len() - 128).as_bytes());
+            v.push(s);
+        } else {
+            v.push(a.to_vec());
+        }
+    }
+    let id = st.slowlog.next_id;
+    st.slowlog.next_id += 1;
+    st.slowlog.entries.push_front(SlowEntry {
+        id,
+        time: now_ms / 1000,
+        duration_us: usec,
+        args: v,
+        addr: client.addr.to_string(),
+        name: client.name.clone().unwrap_or_default(),
+    });
+    while st.slowlog.entries.len() as u64 > st.cfg.slowlog_max_len {
+        st.slowlog.entries.pop_back();
+    }
+}

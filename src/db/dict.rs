@@ -48,6 +48,14 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
     pub fn remove(&mut self, _key: &[u8]) -> Option<(K, V)> {
         unimplemented!()
     }
+    pub fn get_or_insert_with(
+        &mut self,
+        _key: &[u8],
+        _make_key: impl FnOnce() -> K,
+        _make_val: impl FnOnce() -> V,
+    ) -> (&mut V, bool) {
+        unimplemented!()
+    }
     pub fn clear(&mut self) {
         unimplemented!()
     }

@@ -1,1 +1,254 @@
+//! The keyspace: `databases` numbered dbs of byte keys, lazy expiry on lookup and an active
+//! sweep driven by the timer wheel.
+
+pub mod bytes;
 pub mod dict;
+pub mod expire;
+pub mod value;
+
+pub use bytes::Key;
+pub use value::{Kind, Value};
+
+use dict::Dict;
+use expire::Wheel;
+
+/// A stored value with its expiry (unix ms, 0 = none) and last access time (LRU clock, s).
+pub struct Entry {
+    pub expire: i64,
+    pub lru: u32,
+    pub value: Value,
+}
+
+impl Entry {
+    #[inline]
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expire != 0 && self.expire <= now
+    }
+}
+
+/// One numbered database.
+pub struct Db {
+    pub dict: Dict<Key, Entry>,
+    /// Keys that carry an expiry (INFO keyspace `expires=`).
+    pub expires: usize,
+    /// Identity that travels with the data on SWAPDB, so wheel items find their keys.
+    tag: usize,
+}
+
+impl Db {
+    fn new(tag: usize) -> Db {
+        Db { dict: Dict::new(), expires: 0, tag }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dict.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dict.is_empty()
+    }
+}
+
+/// Counters the keyspace keeps for INFO.
+#[derive(Default, Debug, Clone)]
+pub struct KeyspaceStats {
+    pub expired_keys: u64,
+    pub expired_stale_perc: f64,
+    pub expired_time_cap_reached_count: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+}
+
+pub struct Keyspace {
+    pub dbs: Vec<Db>,
+    /// tag -> current index in `dbs`.
+    tag_index: Vec<usize>,
+    wheel: Wheel<(usize, Key)>,
+    pub stats: KeyspaceStats,
+    /// Active expiry can be switched off by DEBUG SET-ACTIVE-EXPIRE 0.
+    pub active_expire: bool,
+}
+
+impl Keyspace {
+    pub fn new(databases: usize, now_ms: i64) -> Keyspace {
+        Keyspace {
+            dbs: (0..databases).map(Db::new).collect(),
+            tag_index: (0..databases).collect(),
+            wheel: Wheel::new(now_ms),
+            stats: KeyspaceStats::default(),
+            active_expire: true,
+        }
+    }
+
+    /// Look a key up for reading; an expired key is deleted and reported as missing.
+    #[inline]
+    pub fn get(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Entry> {
+        let d = &mut self.dbs[db];
+        let expired = match d.dict.get(key) {
+            None => return None,
+            Some(e) => e.is_expired(now),
+        };
+        if expired {
+            self.expire_key(db, key);
+            return None;
+        }
+        self.dbs[db].dict.get_mut(key)
+    }
+
+    /// Like `get`, counting keyspace hits and misses (commands that read a value).
+    #[inline]
+    pub fn read(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Entry> {
+        let hit = self.exists(db, key, now);
+        if hit {
+            self.stats.keyspace_hits += 1;
+            self.dbs[db].dict.get_mut(key)
+        } else {
+            self.stats.keyspace_misses += 1;
+            None
+        }
+    }
+
+    pub fn exists(&mut self, db: usize, key: &[u8], now: i64) -> bool {
+        self.get(db, key, now).is_some()
+    }
+
+    fn expire_key(&mut self, db: usize, key: &[u8]) {
+        if self.remove(db, key).is_some() {
+            self.stats.expired_keys += 1;
+        }
+    }
+
+    /// Insert or overwrite `key`. `expire` 0 clears any TTL.
+    pub fn set(&mut self, db: usize, key: &[u8], value: Value, expire: i64, lru: u32) {
+        let d = &mut self.dbs[db];
+        let (slot, inserted) = d.dict.get_or_insert_with(
+            key,
+            || Key::new(key),
+            || Entry { expire: 0, lru, value: Value::Int(0) },
+        );
+        let had_expire = !inserted && slot.expire != 0;
+        slot.value = value;
+        slot.lru = lru;
+        slot.expire = expire;
+        match (had_expire, expire != 0) {
+            (false, true) => d.expires += 1,
+            (true, false) => d.expires -= 1,
+            _ => {}
+        }
+        if expire != 0 {
+            let tag = d.tag;
+            self.wheel.insert(expire, (tag, Key::new(key)));
+        }
+    }
+
+    /// Overwrite the value, keeping the TTL (SET KEEPTTL, string edits).
+    pub fn set_keep_ttl(&mut self, db: usize, key: &[u8], value: Value, lru: u32) {
+        let d = &mut self.dbs[db];
+        let (slot, _) = d.dict.get_or_insert_with(
+            key,
+            || Key::new(key),
+            || Entry { expire: 0, lru, value: Value::Int(0) },
+        );
+        slot.value = value;
+        slot.lru = lru;
+    }
+
+    /// Set or clear (0) the expiry of an existing key. Returns false if the key is missing.
+    pub fn set_expire(&mut self, db: usize, key: &[u8], expire: i64) -> bool {
+        let d = &mut self.dbs[db];
+        let Some(e) = d.dict.get_mut(key) else { return false };
+        let had = e.expire != 0;
+        e.expire = expire;
+        match (had, expire != 0) {
+            (false, true) => d.expires += 1,
+            (true, false) => d.expires -= 1,
+            _ => {}
+        }
+        if expire != 0 {
+            let tag = d.tag;
+            self.wheel.insert(expire, (tag, Key::new(key)));
+        }
+        true
+    }
+
+    pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<(Key, Entry)> {
+        let d = &mut self.dbs[db];
+        let r = d.dict.remove(key);
+        if let Some((_, e)) = &r {
+            if e.expire != 0 {
+                d.expires -= 1;
+            }
+        }
+        r
+    }
+
+    /// Put an entry moved from elsewhere (RENAME, MOVE, COPY), keeping its expiry.
+    pub fn insert_entry(&mut self, db: usize, key: Key, entry: Entry) {
+        let d = &mut self.dbs[db];
+        let expire = entry.expire;
+        let wheel_key = if expire != 0 { Some(key.clone()) } else { None };
+        if expire != 0 {
+            d.expires += 1;
+        }
+        if let Some(old) = d.dict.insert(key, entry) {
+            if old.expire != 0 {
+                d.expires -= 1;
+            }
+        }
+        if let Some(k) = wheel_key {
+            let tag = d.tag;
+            self.wheel.insert(expire, (tag, k));
+        }
+    }
+
+    pub fn flush_db(&mut self, db: usize) {
+        let d = &mut self.dbs[db];
+        d.dict = Dict::new();
+        d.expires = 0;
+    }
+
+    pub fn flush_all(&mut self) {
+        for d in &mut self.dbs {
+            d.dict = Dict::new();
+            d.expires = 0;
+        }
+        self.wheel.clear();
+    }
+
+    pub fn swap_db(&mut self, a: usize, b: usize) {
+        self.dbs.swap(a, b);
+        self.tag_index[self.dbs[a].tag] = a;
+        self.tag_index[self.dbs[b].tag] = b;
+    }
+
+    /// Active expiry: delete due keys, examining at most `budget` wheel items.
+    /// Returns true when due work remains.
+    pub fn sweep_expired(&mut self, now: i64, budget: usize) -> bool {
+        if !self.active_expire {
+            return false;
+        }
+        let Keyspace { dbs, tag_index, wheel, stats, .. } = self;
+        wheel.sweep(now, budget, |deadline, (tag, key)| {
+            let d = &mut dbs[tag_index[tag]];
+            let matches = d.dict.get(&key).is_some_and(|e| e.expire == deadline && e.expire <= now);
+            if matches {
+                d.dict.remove(&key);
+                d.expires -= 1;
+                stats.expired_keys += 1;
+            }
+        })
+    }
+
+    /// Next time the sweep may find a due key (None: nothing to expire, sleep).
+    pub fn next_expiry_wakeup(&self) -> Option<i64> {
+        if !self.active_expire {
+            return None;
+        }
+        self.wheel.next_wakeup()
+    }
+
+    /// Entries waiting in the wheel (for tests and INFO).
+    pub fn wheel_len(&self) -> usize {
+        self.wheel.len()
+    }
+}

@@ -1,0 +1,221 @@
+//! One client connection: socket, read and write buffers, parser state, per-client flags.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+
+use mio::net::TcpStream;
+
+use crate::resp::parse::RequestParser;
+
+/// Bytes read per `read` call while no large bulk is pending (Redis's PROTO_IOBUF_LEN).
+const READ_CHUNK: usize = 16 * 1024;
+/// Bytes read from one connection per readiness event before others get a turn.
+pub const READ_CAP_PER_EVENT: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    Skip,
+    /// Set by CLIENT REPLY SKIP: becomes Skip after the SKIP command itself.
+    SkipNext,
+}
+
+/// What a read pass ended with.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadOutcome {
+    /// The socket is drained (WouldBlock).
+    Drained,
+    /// The per-event cap was hit; data may remain.
+    Capped,
+    /// The peer closed, or a socket error: close quietly.
+    Closed,
+}
+
+pub struct Client {
+    pub id: u64,
+    pub token: usize,
+    pub sock: TcpStream,
+    pub addr: SocketAddr,
+    pub laddr: SocketAddr,
+    pub fd: i32,
+
+    /// Received bytes live in `rbuf[..rlen]`; the rest is zeroed spare room, so reads never
+    /// memset.
+    pub rbuf: Vec<u8>,
+    pub rlen: usize,
+    pub parser: RequestParser,
+    pub wbuf: Vec<u8>,
+    /// Bytes of `wbuf` already written.
+    pub wpos: usize,
+    /// Edge-triggered readiness we have not consumed yet.
+    pub writable: bool,
+
+    pub db: usize,
+    pub resp3: bool,
+    pub name: Option<Vec<u8>>,
+    pub lib_name: Option<Vec<u8>>,
+    pub lib_ver: Option<Vec<u8>>,
+    pub authenticated: bool,
+    pub close_after_reply: bool,
+    /// Close at once without flushing (killed, buffer limits).
+    pub close_asap: bool,
+    pub reply_mode: ReplyMode,
+    pub no_evict: bool,
+    pub no_touch: bool,
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Full name of the last command run (`client|list`), for CLIENT LIST `cmd=`.
+    pub last_cmd: &'static str,
+    pub last_cmd_sub: &'static str,
+    pub net_in: u64,
+    pub net_out: u64,
+    /// Queued in the pending-write list already.
+    pub write_pending: bool,
+}
+
+impl Client {
+    pub fn new(id: u64, token: usize, sock: TcpStream, addr: SocketAddr, now_ms: i64) -> Client {
+        let laddr = sock.local_addr().unwrap_or(addr);
+        #[cfg(unix)]
+        let fd = {
+            use std::os::unix::io::AsRawFd;
+            sock.as_raw_fd()
+        };
+        #[cfg(not(unix))]
+        let fd = -1;
+        Client {
+            id,
+            token,
+            sock,
+            addr,
+            laddr,
+            fd,
+            rbuf: Vec::new(),
+            rlen: 0,
+            parser: RequestParser::new(),
+            wbuf: Vec::new(),
+            wpos: 0,
+            writable: true,
+            db: 0,
+            resp3: false,
+            name: None,
+            lib_name: None,
+            lib_ver: None,
+            authenticated: false,
+            close_after_reply: false,
+            close_asap: false,
+            reply_mode: ReplyMode::On,
+            no_evict: false,
+            no_touch: false,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_cmd: "NULL",
+            last_cmd_sub: "",
+            net_in: 0,
+            net_out: 0,
+            write_pending: false,
+        }
+    }
+
+    /// Read until WouldBlock, the per-event cap, or EOF. The buffer grows only as bytes
+    /// arrive (at most doubling), never to a size a request merely declares.
+    pub fn read_socket(&mut self) -> ReadOutcome {
+        let mut total = 0;
+        loop {
+            if self.rlen == self.rbuf.len() {
+                let want = self.parser.want().clamp(READ_CHUNK, 1 << 20);
+                let grow = want.max(self.rbuf.len().min(1 << 20));
+                self.rbuf.resize(self.rbuf.len() + grow, 0);
+            }
+            match self.sock.read(&mut self.rbuf[self.rlen..]) {
+                Ok(0) => return ReadOutcome::Closed,
+                Ok(n) => {
+                    self.rlen += n;
+                    self.net_in += n as u64;
+                    total += n;
+                    if total >= READ_CAP_PER_EVENT {
+                        return ReadOutcome::Capped;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Drained,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return ReadOutcome::Closed,
+            }
+        }
+    }
+
+    /// Drop the bytes of completed requests, once per batch.
+    pub fn compact_rbuf(&mut self) {
+        let n = self.parser.consumed();
+        if n == 0 {
+            return;
+        }
+        if n < self.rlen {
+            self.rbuf.copy_within(n..self.rlen, 0);
+        }
+        self.rlen -= n;
+        self.parser.shift(n);
+        // A big request is done: give its memory back rather than keep it per idle client.
+        if self.rlen == 0 && self.rbuf.len() > 64 * 1024 {
+            self.rbuf = Vec::new();
+        }
+    }
+
+    pub fn has_pending_output(&self) -> bool {
+        self.wpos < self.wbuf.len()
+    }
+
+    /// Bytes queued but not yet written (CLIENT LIST omem, output buffer limits).
+    pub fn pending_output(&self) -> usize {
+        self.wbuf.len() - self.wpos
+    }
+
+    /// Write as much pending output as the socket takes. Ok(true) when all is written.
+    pub fn flush(&mut self) -> io::Result<bool> {
+        while self.wpos < self.wbuf.len() {
+            match self.sock.write(&self.wbuf[self.wpos..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.wpos += n;
+                    self.net_out += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.writable = false;
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        self.wpos = 0;
+        if self.wbuf.capacity() > 1 << 20 {
+            self.wbuf = Vec::new();
+        } else {
+            self.wbuf.clear();
+        }
+        Ok(true)
+    }
+
+    /// CLIENT LIST `flags=` letters.
+    pub fn flags_string(&self) -> String {
+        let mut f = String::new();
+        if self.close_asap {
+            f.push('A');
+        }
+        if self.close_after_reply {
+            f.push('c');
+        }
+        if self.no_evict {
+            f.push('e');
+        }
+        if self.no_touch {
+            f.push('T');
+        }
+        if f.is_empty() {
+            f.push('N');
+        }
+        f
+    }
+}

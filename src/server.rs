@@ -1,0 +1,482 @@
+//! The event loop: accept, readiness, command processing, before_sleep, timers, shutdown.
+//!
+//! One mio `Poll`, edge-triggered. Each connection is registered once for READABLE and
+//! WRITABLE: with edge triggering a WRITABLE event only arrives after a write hit
+//! `WouldBlock`, so keeping the interest costs nothing and saves a reregister syscall per
+//! partial write. Replies accumulate in each client's `wbuf` and are written once per loop
+//! turn in `before_sleep`.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use log::{debug, info, warn};
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+
+use crate::cmd;
+use crate::config::Config;
+use crate::connection::{Client, ReadOutcome};
+use crate::error::ServerError;
+use crate::resp::parse::{ParseLimits, Status};
+use crate::state::State;
+
+const LISTENER_BASE: usize = usize::MAX - 64;
+const SIGNAL: Token = Token(usize::MAX - 1);
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+pub struct Server {
+    poll: Poll,
+    listeners: Vec<TcpListener>,
+    pub st: State,
+    events: Events,
+    /// Clients with output queued this turn.
+    pending_writes: Vec<usize>,
+    /// Clients that hit the per-event read cap and still have bytes in the socket.
+    capped: Vec<usize>,
+    signal_rx: Option<mio::net::UnixStream>,
+    last_cron_ms: i64,
+    /// The last expiry sweep ran out of budget with keys still due.
+    expire_pending: bool,
+}
+
+impl Server {
+    /// Bind every address of `bind` on `port` (0 picks a free port; see `local_addr`).
+    pub fn bind(cfg: Config) -> Result<Server, ServerError> {
+        let poll = Poll::new()?;
+        let mut listeners = Vec::new();
+        let binds = if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
+        let mut port = cfg.port;
+        for (i, b) in binds.iter().enumerate() {
+            let b = b.trim_start_matches('-');
+            let addr_s = if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
+            let addr: SocketAddr = addr_s
+                .parse()
+                .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
+            let mut l = bind_listener(addr, cfg.tcp_backlog)
+                .map_err(|source| ServerError::Bind { addr: addr_s.clone(), source })?;
+            if port == 0 {
+                port = l.local_addr()?.port();
+            }
+            poll.registry().register(&mut l, Token(LISTENER_BASE + i), Interest::READABLE)?;
+            listeners.push(l);
+        }
+        let now = now_ms();
+        let mut st = State::new(cfg, now);
+        st.tcp_port = port;
+        Ok(Server {
+            poll,
+            listeners,
+            st,
+            events: Events::with_capacity(1024),
+            pending_writes: Vec::new(),
+            capped: Vec::new(),
+            signal_rx: None,
+            last_cron_ms: now,
+            expire_pending: false,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listeners[0].local_addr().expect("bound listener has an address")
+    }
+
+    /// Route SIGTERM/SIGINT into the loop (the binary does this; embedders may not).
+    pub fn handle_signals(&mut self) -> io::Result<()> {
+        let mut rx = crate::signals::install()?;
+        self.poll.registry().register(&mut rx, SIGNAL, Interest::READABLE)?;
+        self.signal_rx = Some(rx);
+        Ok(())
+    }
+
+    /// Run until SHUTDOWN or a termination signal.
+    pub fn run(mut self) -> Result<(), ServerError> {
+        info!("Ready to accept connections tcp on port {}", self.st.tcp_port);
+        loop {
+            let timeout = self.poll_timeout();
+            if let Err(e) = self.poll.poll(&mut self.events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e.into());
+                }
+            }
+            let events: Vec<(Token, bool, bool)> = self
+                .events
+                .iter()
+                .map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable()))
+                .collect();
+            for (token, readable, writable) in events {
+                match token {
+                    SIGNAL => {
+                        if crate::signals::drain(self.signal_rx.as_mut()) {
+                            warn!("Received SIGTERM scheduling shutdown...");
+                            self.st.shutdown =
+                                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+                        }
+                    }
+                    Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
+                    Token(t) => {
+                        if writable {
+                            self.on_writable(t);
+                        }
+                        if readable {
+                            self.on_readable(t);
+                        }
+                    }
+                }
+            }
+            // Connections that hit the read cap get another turn after everyone else's.
+            let capped = std::mem::take(&mut self.capped);
+            for t in capped {
+                self.on_readable(t);
+            }
+            self.before_sleep();
+            if let Some(req) = self.st.shutdown {
+                if self.finish_shutdown(req) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        if !self.capped.is_empty() || self.expire_pending {
+            return Some(Duration::ZERO);
+        }
+        let now = now_ms();
+        let mut wake: Option<i64> = self.st.ks.next_expiry_wakeup();
+        if self.cron_needed() {
+            let period = 1000 / self.st.cfg.hz.clamp(1, 500) as i64;
+            let next = self.last_cron_ms + period;
+            wake = Some(wake.map_or(next, |w| w.min(next)));
+        }
+        wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
+    }
+
+    /// The periodic cron only runs while it has work: client timeouts to enforce.
+    fn cron_needed(&self) -> bool {
+        self.st.cfg.timeout > 0 && !self.st.clients.is_empty()
+    }
+
+    fn accept(&mut self, idx: usize) {
+        loop {
+            let (sock, addr) = match self.listeners[idx].accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // EMFILE and friends: log and keep serving; the kernel queue keeps the rest.
+                    warn!("Accepting client connection: {e}");
+                    return;
+                }
+            };
+            self.register_client(sock, addr);
+        }
+    }
+
+    fn register_client(&mut self, mut sock: TcpStream, addr: SocketAddr) {
+        self.st.stats.total_connections_received += 1;
+        if self.st.clients.len() >= self.st.cfg.maxclients {
+            let _ = sock.write(b"-ERR max number of clients reached\r\n");
+            self.st.stats.rejected_connections += 1;
+            return;
+        }
+        let _ = sock.set_nodelay(true);
+        set_keepalive(&sock, self.st.cfg.tcp_keepalive);
+        let entry = self.st.clients.vacant_entry();
+        let token = entry.key();
+        if let Err(e) =
+            self.poll.registry().register(&mut sock, Token(token), Interest::READABLE | Interest::WRITABLE)
+        {
+            warn!("Registering client: {e}");
+            return;
+        }
+        let now = now_ms();
+        let id = self.st.next_client_id;
+        self.st.next_client_id += 1;
+        let mut c = Box::new(Client::new(id, token, sock, addr, now));
+        c.authenticated = self.st.cfg.requirepass.is_none();
+        entry.insert(Some(c));
+        debug!("Accepted {addr}");
+    }
+
+    fn on_writable(&mut self, token: usize) {
+        let Some(Some(c)) = self.st.clients.get_mut(token) else { return };
+        c.writable = true;
+        if c.has_pending_output() && !c.write_pending {
+            c.write_pending = true;
+            self.pending_writes.push(token);
+        }
+    }
+
+    fn on_readable(&mut self, token: usize) {
+        let Some(slot) = self.st.clients.get_mut(token) else { return };
+        let Some(mut c) = slot.take() else { return };
+        let outcome = c.read_socket();
+        process_input(&mut self.st, &mut c);
+        if outcome == ReadOutcome::Capped {
+            self.capped.push(token);
+        }
+        if outcome == ReadOutcome::Closed {
+            // Replies to what was read before EOF still go out: the peer may have only
+            // shut down its write side.
+            let _ = c.flush();
+            self.st.clients[token] = Some(c);
+            self.close_client(token);
+            return;
+        }
+        if c.has_pending_output() && !c.write_pending {
+            c.write_pending = true;
+            self.pending_writes.push(token);
+        }
+        if c.close_asap {
+            self.st.clients[token] = Some(c);
+            self.close_client(token);
+            return;
+        }
+        self.st.clients[token] = Some(c);
+        self.close_killed();
+    }
+
+    /// Clients killed by a command (CLIENT KILL) close after that command's turn.
+    fn close_killed(&mut self) {
+        while let Some(t) = self.st.to_close.pop() {
+            self.close_client(t);
+        }
+    }
+
+    fn before_sleep(&mut self) {
+        let now = now_ms();
+        if self.cron_needed() && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64 {
+            self.cron(now);
+        }
+        // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
+        let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
+        let budget = 2000 + 500 * (effort - 1);
+        self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        let pending = std::mem::take(&mut self.pending_writes);
+        for t in pending {
+            let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
+            c.write_pending = false;
+            match c.flush() {
+                Ok(true) => {
+                    if c.close_after_reply {
+                        self.close_client(t);
+                    }
+                }
+                Ok(false) => {}
+                Err(_) => self.close_client(t),
+            }
+        }
+        self.close_killed();
+        self.sample_ops(now);
+    }
+
+    fn sample_ops(&mut self, now: i64) {
+        let s = &mut self.st.stats;
+        if s.ops_samples.last().is_none_or(|l| now - l.0 >= 100) {
+            s.ops_samples.push((now, s.total_commands_processed));
+            if s.ops_samples.len() > 16 {
+                s.ops_samples.remove(0);
+            }
+        }
+    }
+
+    fn cron(&mut self, now: i64) {
+        self.last_cron_ms = now;
+        let timeout = self.st.cfg.timeout as i64 * 1000;
+        if timeout > 0 {
+            let idle: Vec<usize> = self
+                .st
+                .clients
+                .iter()
+                .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
+                .filter(|(_, c)| now - c.last_interaction_ms > timeout)
+                .map(|(t, _)| t)
+                .collect();
+            for t in idle {
+                debug!("Closing idle client");
+                self.close_client(t);
+            }
+        }
+    }
+
+    fn close_client(&mut self, token: usize) {
+        if !self.st.clients.contains(token) {
+            return;
+        }
+        let slot = self.st.clients.remove(token);
+        if let Some(mut c) = slot {
+            let _ = self.poll.registry().deregister(&mut c.sock);
+            self.st.stats.net_input_bytes += c.net_in;
+            self.st.stats.net_output_bytes += c.net_out;
+        }
+    }
+
+    /// Returns true when the server should exit now.
+    fn finish_shutdown(&mut self, _req: crate::state::ShutdownRequest) -> bool {
+        // Flush what is queued so the client that asked sees no half reply.
+        let tokens: Vec<usize> = self.st.clients.iter().map(|(t, _)| t).collect();
+        for t in tokens {
+            if let Some(Some(c)) = self.st.clients.get_mut(t) {
+                let _ = c.flush();
+            }
+        }
+        warn!("Redis is now ready to exit, bye bye...");
+        true
+    }
+}
+
+/// Parse and run every complete request in the client's buffer.
+pub fn process_input(st: &mut State, c: &mut Client) {
+    let rbuf = std::mem::take(&mut c.rbuf);
+    let mut parser = std::mem::take(&mut c.parser);
+    let mut limits = ParseLimits {
+        max_bulk_len: st.cfg.proto_max_bulk_len,
+        authenticated: c.authenticated || st.cfg.requirepass.is_none(),
+    };
+    let rlen = c.rlen;
+    let mut processed = false;
+    loop {
+        if c.close_after_reply || c.close_asap {
+            break;
+        }
+        match parser.parse(&rbuf[..rlen], &limits) {
+            Ok(Status::Complete) => {
+                let args = parser.args(&rbuf[..rlen]);
+                let now = now_ms();
+                c.last_interaction_ms = now;
+                processed = true;
+                if is_security_attack(&args) {
+                    warn!("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.");
+                    c.close_asap = true;
+                    break;
+                }
+                cmd::execute(st, c, &args, now);
+                limits.authenticated = c.authenticated || st.cfg.requirepass.is_none();
+            }
+            Ok(Status::Incomplete) => break,
+            Err(e) => {
+                debug!("Protocol error ({e}) from client {}", c.addr);
+                let text = format!("ERR {e}");
+                cmd::reject_protocol(st, c, &text);
+                c.close_after_reply = true;
+                break;
+            }
+        }
+    }
+    let pending = parser.pending(&rbuf[..rlen]);
+    c.rbuf = rbuf;
+    c.parser = parser;
+    if processed || pending > 0 {
+        c.compact_rbuf();
+    }
+    if pending > st.cfg.client_query_buffer_limit {
+        warn!("Closing client that reached max query buffer length (qbuf={pending})");
+        st.stats.client_query_buffer_limit_disconnections += 1;
+        c.close_asap = true;
+    }
+}
+
+fn is_security_attack(args: &cmd::args::Args) -> bool {
+    let n = args.get(0);
+    n.eq_ignore_ascii_case(b"host:") || n.eq_ignore_ascii_case(b"post")
+}
+
+fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    // std's bind uses a fixed backlog; Redis honours tcp-backlog, so go through libc.
+    use std::os::unix::io::FromRawFd;
+    let domain = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    unsafe {
+        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh socket we own; the TcpListener takes ownership below.
+        let listener = std::net::TcpListener::from_raw_fd(fd);
+        let one: libc::c_int = 1;
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_REUSEADDR,
+            &one as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+        if addr.is_ipv6() {
+            libc::setsockopt(
+                fd,
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                &one as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+        let (sa, len) = sockaddr(addr);
+        if libc::bind(fd, &sa as *const _ as *const libc::sockaddr, len) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::listen(fd, backlog.max(1)) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(TcpListener::from_std(listener))
+    }
+}
+
+fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain old data; zeroed is a valid value.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    match addr {
+        SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(a.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_in fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
+            (ss, std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t)
+        }
+        SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: a.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: sockaddr_in6 fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            (ss, std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+        }
+    }
+}
+
+/// Redis's anetKeepAlive: SO_KEEPALIVE plus idle = N, interval = N/3, 3 probes.
+fn set_keepalive(sock: &TcpStream, secs: u64) {
+    if secs == 0 {
+        return;
+    }
+    use std::os::unix::io::AsRawFd;
+    let fd = sock.as_raw_fd();
+    let set = |level, opt, val: libc::c_int| unsafe {
+        // SAFETY: fd is a valid socket; val lives for the call.
+        libc::setsockopt(
+            fd,
+            level,
+            opt,
+            &val as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    };
+    set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
+    #[cfg(target_os = "linux")]
+    {
+        let idle = secs.min(i32::MAX as u64) as libc::c_int;
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, idle);
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, (idle / 3).max(1));
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3);
+    }
+}

@@ -1,0 +1,174 @@
+//! Server-wide state that command handlers see: config, keyspace, clients, statistics.
+
+use std::collections::HashMap;
+
+use slab::Slab;
+
+use crate::cmd::table::CommandDef;
+use crate::cmd::CommandTable;
+use crate::config::Config;
+use crate::connection::Client;
+use crate::db::Keyspace;
+
+/// Per-command statistics (INFO commandstats).
+#[derive(Default, Debug, Clone, Copy)]
+pub struct CmdStat {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct Stats {
+    pub total_connections_received: u64,
+    pub total_commands_processed: u64,
+    pub rejected_connections: u64,
+    pub total_error_replies: u64,
+    pub errorstats: HashMap<String, u64>,
+    pub client_query_buffer_limit_disconnections: u64,
+    pub client_output_buffer_limit_disconnections: u64,
+    /// Closed connections' byte counters (live ones are summed from clients).
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    /// Ring of (ms, commands processed) samples for instantaneous_ops_per_sec.
+    pub ops_samples: Vec<(i64, u64)>,
+}
+
+/// One SLOWLOG entry.
+#[derive(Debug, Clone)]
+pub struct SlowEntry {
+    pub id: u64,
+    pub time: i64,
+    pub duration_us: u64,
+    pub args: Vec<Vec<u8>>,
+    pub addr: String,
+    pub name: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct SlowLog {
+    pub entries: std::collections::VecDeque<SlowEntry>,
+    pub next_id: u64,
+}
+
+/// LATENCY monitor: per event, the last 160 samples (unix seconds, ms), one per second.
+#[derive(Default)]
+pub struct Latency {
+    pub events: HashMap<&'static str, LatencyEvent>,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct LatencyEvent {
+    pub samples: std::collections::VecDeque<(i64, u64)>,
+    pub max: u64,
+}
+
+impl Latency {
+    pub fn add(&mut self, event: &'static str, now_s: i64, ms: u64) {
+        let e = self.events.entry(event).or_default();
+        e.max = e.max.max(ms);
+        if let Some(last) = e.samples.back_mut() {
+            if last.0 == now_s {
+                last.1 = last.1.max(ms);
+                return;
+            }
+        }
+        e.samples.push_back((now_s, ms));
+        if e.samples.len() > 160 {
+            e.samples.pop_front();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownRequest {
+    pub save: Option<bool>,
+    pub now: bool,
+    pub force: bool,
+}
+
+pub struct State {
+    pub cfg: Config,
+    pub ks: Keyspace,
+    /// Connected clients. The client running a command is taken out of its slot for the
+    /// duration, so handlers can reach every other client here.
+    pub clients: Slab<Option<Box<Client>>>,
+    pub stats: Stats,
+    pub cmd_stats: Vec<CmdStat>,
+    pub table: CommandTable,
+    pub slowlog: SlowLog,
+    pub latency: Latency,
+    pub next_client_id: u64,
+    pub start_ms: i64,
+    pub run_id: String,
+    pub shutdown: Option<ShutdownRequest>,
+    pub lastsave: i64,
+    /// Changes since the last save (INFO rdb_changes_since_last_save).
+    pub dirty: u64,
+    pub tcp_port: u16,
+    pub executable: String,
+    pub config_file: String,
+    /// Tokens of clients killed by CLIENT KILL, closed by the loop after the command.
+    pub to_close: Vec<usize>,
+    /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
+    pub hz_override: Option<u32>,
+}
+
+impl State {
+    pub fn new(cfg: Config, now_ms: i64) -> State {
+        let table = CommandTable::build();
+        let n = table.len();
+        let ks = Keyspace::new(cfg.databases, now_ms);
+        State {
+            tcp_port: cfg.port,
+            cfg,
+            ks,
+            clients: Slab::new(),
+            stats: Stats::default(),
+            cmd_stats: vec![CmdStat::default(); n],
+            table,
+            slowlog: SlowLog::default(),
+            latency: Latency::default(),
+            next_client_id: 1,
+            start_ms: now_ms,
+            run_id: random_hex(40),
+            shutdown: None,
+            lastsave: now_ms / 1000,
+            dirty: 0,
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            config_file: String::new(),
+            to_close: Vec::new(),
+            hz_override: None,
+        }
+    }
+
+    pub fn command(&self, id: usize) -> &'static CommandDef {
+        self.table.def(id)
+    }
+
+    /// Iterate the connected clients other than the one running a command.
+    pub fn other_clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.iter().filter_map(|(_, c)| c.as_deref())
+    }
+}
+
+/// Random lowercase hex, for run_id and similar identifiers.
+pub fn random_hex(n: usize) -> String {
+    let mut seed = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = ahash::RandomState::new().build_hasher();
+        h.write_u64(std::process::id() as u64);
+        h.finish()
+    };
+    let mut s = String::with_capacity(n);
+    for _ in 0..n {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        s.push(char::from_digit((seed % 16) as u32, 16).unwrap_or('0'));
+    }
+    s
+}
