@@ -40,6 +40,13 @@ impl Ctx<'_> {
         Reply::new(&mut self.client.wbuf, self.client.resp3)
     }
 
+    /// The state and a reply writer at once, for handlers that reply while holding a value
+    /// borrowed from the keyspace.
+    #[inline]
+    pub fn parts(&mut self) -> (&mut State, Reply<'_>) {
+        (&mut *self.st, Reply::new(&mut self.client.wbuf, self.client.resp3))
+    }
+
     #[inline]
     pub fn db(&self) -> usize {
         self.client.db

@@ -1,0 +1,135 @@
+//! Test support: start a ferrodis server on an ephemeral port in this process, and talk to it
+//! with the `redis` crate (RESP2 or RESP3) or raw sockets.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use ferrodis::config::Config;
+use ferrodis::server::Server;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+}
+
+/// A server with default settings on 127.0.0.1 and a free port.
+pub fn start() -> TestServer {
+    start_with(&[])
+}
+
+/// A server configured like `ferrodis --name value ...` (e.g. `&["--requirepass", "pw"]`).
+pub fn start_with(opts: &[&str]) -> TestServer {
+    let mut args: Vec<String> = vec!["--port".into(), "0".into(), "--bind".into(), "127.0.0.1".into()];
+    args.extend(opts.iter().map(|s| s.to_string()));
+    let cfg = Config::from_args(&args).expect("test config parses");
+    let server = Server::bind(cfg).expect("bind");
+    let addr = server.local_addr();
+    std::thread::spawn(move || server.run());
+    TestServer { addr }
+}
+
+impl TestServer {
+    pub fn url(&self) -> String {
+        format!("redis://{}/", self.addr)
+    }
+
+    /// A RESP2 connection.
+    pub fn conn(&self) -> redis::Connection {
+        redis::Client::open(self.url()).unwrap().get_connection().unwrap()
+    }
+
+    /// A RESP3 connection (the client sends HELLO 3).
+    pub fn conn3(&self) -> redis::Connection {
+        redis::Client::open(format!("{}?protocol=resp3", self.url()))
+            .unwrap()
+            .get_connection()
+            .unwrap()
+    }
+
+    /// Both protocols, for tests that must hold in RESP2 and RESP3.
+    pub fn conns(&self) -> [redis::Connection; 2] {
+        [self.conn(), self.conn3()]
+    }
+
+    pub fn raw(&self) -> Raw {
+        let s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        s.set_nodelay(true).unwrap();
+        Raw { s }
+    }
+}
+
+/// A raw socket for byte-exact protocol tests.
+pub struct Raw {
+    pub s: TcpStream,
+}
+
+impl Raw {
+    pub fn send(&mut self, b: &[u8]) {
+        self.s.write_all(b).unwrap();
+    }
+
+    /// Read whatever arrives within `wait` (stops early once `expect_len` bytes are in).
+    pub fn read_for(&mut self, wait: Duration, expect_len: usize) -> (Vec<u8>, bool) {
+        let deadline = Instant::now() + wait;
+        let mut out = Vec::new();
+        let mut closed = false;
+        let mut buf = [0u8; 65536];
+        while Instant::now() < deadline {
+            match self.s.read(&mut buf) {
+                Ok(0) => {
+                    closed = true;
+                    break;
+                }
+                Ok(n) => {
+                    out.extend_from_slice(&buf[..n]);
+                    if expect_len > 0 && out.len() >= expect_len {
+                        break;
+                    }
+                }
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        (out, closed)
+    }
+
+    /// Send a request and read the reply (expects exactly `expected.len()` bytes, 2 s max).
+    pub fn roundtrip(&mut self, req: &[u8], expected_len: usize) -> Vec<u8> {
+        self.send(req);
+        self.read_for(Duration::from_secs(2), expected_len).0
+    }
+
+    /// Send and assert the exact reply bytes.
+    pub fn expect(&mut self, req: &[u8], reply: &[u8]) {
+        let got = self.roundtrip(req, reply.len());
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(reply),
+            "request {:?}",
+            String::from_utf8_lossy(req)
+        );
+    }
+
+    /// True if the server closed the connection within `wait`.
+    pub fn closed_within(&mut self, wait: Duration) -> bool {
+        self.read_for(wait, 0).1
+    }
+}
+
+/// RESP encoding of a command, for raw tests.
+pub fn resp(args: &[&[u8]]) -> Vec<u8> {
+    let mut v = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        v.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        v.extend_from_slice(a);
+        v.extend_from_slice(b"\r\n");
+    }
+    v
+}
