@@ -198,7 +198,7 @@ impl CommandTable {
     }
 
     /// Resolve argv to a command id, or the exact Redis rejection text.
-    pub fn resolve(&self, args: &Args) -> Result<usize, (Option<usize>, String)> {
+    pub fn resolve(&self, args: &Args) -> Result<usize, (Option<usize>, Vec<u8>)> {
         let name = args.get(0);
         let Some(id) = self.lookup(name) else {
             return Err((None, unknown_command_text(args)));
@@ -210,21 +210,21 @@ impl CommandTable {
                     if self.defs[sid].arity_ok(args.len()) {
                         Ok(sid)
                     } else {
-                        Err((Some(sid), arity_text(&self.full_names[sid])))
+                        Err((Some(sid), arity_text(&self.full_names[sid]).into_bytes()))
                     }
                 }
-                None => Err((
-                    None,
-                    format!(
-                        "ERR unknown subcommand '{}'. Try {} HELP.",
-                        c_str_prefix(args.get(1), 128),
-                        def.name.to_ascii_uppercase()
-                    ),
-                )),
+                None => {
+                    let mut t = b"ERR unknown subcommand '".to_vec();
+                    t.extend_from_slice(c_str_prefix(args.get(1), 128));
+                    t.extend_from_slice(b"'. Try ");
+                    t.extend_from_slice(def.name.to_ascii_uppercase().as_bytes());
+                    t.extend_from_slice(b" HELP.");
+                    Err((None, t))
+                }
             };
         }
         if !def.arity_ok(args.len()) {
-            return Err((Some(id), arity_text(&self.full_names[id])));
+            return Err((Some(id), arity_text(&self.full_names[id]).into_bytes()));
         }
         Ok(id)
     }
@@ -235,27 +235,27 @@ pub fn arity_text(full_name: &str) -> String {
 }
 
 /// C's `%.Ns` of a byte string: stops at NUL and after `max` bytes.
-fn c_str_prefix(b: &[u8], max: usize) -> String {
+fn c_str_prefix(b: &[u8], max: usize) -> &[u8] {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(max);
-    String::from_utf8_lossy(&b[..end]).into_owned()
+    &b[..end]
 }
 
 /// Redis's text for an unknown command, with the first arguments echoed (128 bytes at most).
-pub fn unknown_command_text(args: &Args) -> String {
-    let mut rest = String::new();
+pub fn unknown_command_text(args: &Args) -> Vec<u8> {
+    let mut rest = Vec::new();
     let mut i = 1;
     while i < args.len() && rest.len() < 128 {
         let room = 128 - rest.len();
-        rest.push('\'');
-        rest.push_str(&c_str_prefix(args.get(i), room));
-        rest.push_str("' ");
+        rest.push(b'\'');
+        rest.extend_from_slice(c_str_prefix(args.get(i), room));
+        rest.extend_from_slice(b"' ");
         i += 1;
     }
-    format!(
-        "ERR unknown command '{}', with args beginning with: {}",
-        c_str_prefix(args.get(0), 128),
-        rest
-    )
+    let mut t = b"ERR unknown command '".to_vec();
+    t.extend_from_slice(c_str_prefix(args.get(0), 128));
+    t.extend_from_slice(b"', with args beginning with: ");
+    t.extend_from_slice(&rest);
+    t
 }
 
 const NOAUTH: &str = "NOAUTH Authentication required.";
@@ -288,7 +288,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, now_ms: i64) {
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
             }
-            reject(st, client, &text);
+            write_error_bytes(st, client, &text);
             return;
         }
     };
@@ -296,13 +296,13 @@ fn run(st: &mut State, client: &mut Client, args: &Args, now_ms: i64) {
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
-            reject(st, client, &text);
+            write_error_bytes(st, client, text.as_bytes());
             return;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
-        reject(st, client, NOAUTH);
+        write_error_bytes(st, client, NOAUTH.as_bytes());
         return;
     }
 
@@ -357,28 +357,26 @@ fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<St
 
 /// The reply to a malformed request (the connection closes after it).
 pub fn reject_protocol(st: &mut State, client: &mut Client, text: &str) {
-    write_error_text(st, client, text);
-}
-
-/// An error reply for a command that was refused before running.
-fn reject(st: &mut State, client: &mut Client, text: &str) {
-    write_error_text(st, client, text);
+    write_error_bytes(st, client, text.as_bytes());
 }
 
 pub fn write_error(st: &mut State, client: &mut Client, e: &CommandError) {
-    write_error_text(st, client, e.text());
+    write_error_bytes(st, client, e.text().as_bytes());
 }
 
-fn write_error_text(st: &mut State, client: &mut Client, text: &str) {
-    Reply::new(&mut client.wbuf, client.resp3).error(text);
+/// Write `-text` and count it in INFO errorstats. Error texts are bytes: unknown-command
+/// errors echo the client's arguments unchanged.
+pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
+    Reply::new(&mut client.wbuf, client.resp3).error_bytes(text);
     st.stats.total_error_replies += 1;
-    let code = text.split(' ').next().unwrap_or("ERR");
-    match st.stats.errorstats.get_mut(code) {
+    let code_len = text.iter().position(|&c| c == b' ').unwrap_or(text.len());
+    let code = String::from_utf8_lossy(&text[..code_len]);
+    match st.stats.errorstats.get_mut(code.as_ref()) {
         Some(n) => *n += 1,
         None => {
             // Redis caps distinct error codes at 128 to bound memory.
             if st.stats.errorstats.len() < 128 {
-                st.stats.errorstats.insert(code.to_string(), 1);
+                st.stats.errorstats.insert(code.into_owned(), 1);
             }
         }
     }

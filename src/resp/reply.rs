@@ -48,6 +48,13 @@ impl<'a> Reply<'a> {
         self.buf.extend_from_slice(b"\r\n");
     }
 
+    /// `-text` from raw bytes (errors that echo client input), sanitized like `simple`.
+    pub fn error_bytes(&mut self, s: &[u8]) {
+        self.buf.push(b'-');
+        push_sanitized(self.buf, s);
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
     #[inline]
     pub fn int(&mut self, v: i64) {
         self.buf.push(b':');
