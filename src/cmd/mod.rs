@@ -414,3 +414,29 @@ fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec:
         st.slowlog.entries.pop_back();
     }
 }
+
+/// The README's command tables, one per group, generated from the table so they stay true.
+pub fn markdown_tables() -> String {
+    let t = CommandTable::build();
+    let mut groups: std::collections::BTreeMap<&str, Vec<(String, &str)>> = Default::default();
+    for id in t.top_level() {
+        let def = t.def(id);
+        let mut name = def.name.to_ascii_uppercase();
+        if def.is_container() {
+            let mut subs: Vec<String> =
+                def.subcommands.iter().map(|s| s.name.to_ascii_uppercase()).collect();
+            subs.sort();
+            name = format!("{name} ({})", subs.join(", "));
+        }
+        groups.entry(def.group).or_default().push((name, def.summary));
+    }
+    let mut out = String::new();
+    for (group, mut cmds) in groups {
+        cmds.sort();
+        out.push_str(&format!("\n#### {group}\n\n| command | summary |\n|---|---|\n"));
+        for (name, summary) in cmds {
+            out.push_str(&format!("| {name} | {summary} |\n"));
+        }
+    }
+    out
+}
