@@ -11,6 +11,7 @@
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
 
+pub mod alloc;
 pub mod cmd;
 pub mod config;
 pub mod db;
@@ -27,7 +28,7 @@ pub const REDIS_VERSION: &str = "7.0.15";
 
 pub fn version_line() -> String {
     format!(
-        "ferrodis v={} (Redis-compatible {}) sha=00000000:0 malloc=libc bits=64",
+        "ferrodis v={} (Redis-compatible {}) sha=00000000:0 malloc=mimalloc bits=64",
         env!("CARGO_PKG_VERSION"),
         REDIS_VERSION
     )

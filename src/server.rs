@@ -39,6 +39,8 @@ pub struct Server {
     capped: Vec<usize>,
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
+    /// This turn's events, copied out of `events` so handlers can borrow the server.
+    ready: Vec<(Token, bool, bool)>,
     /// The last expiry sweep ran out of budget with keys still due.
     expire_pending: bool,
 }
@@ -77,6 +79,7 @@ impl Server {
             signal_rx: None,
             last_cron_ms: now,
             expire_pending: false,
+            ready: Vec::with_capacity(1024),
         })
     }
 
@@ -102,12 +105,12 @@ impl Server {
                     return Err(e.into());
                 }
             }
-            let events: Vec<(Token, bool, bool)> = self
-                .events
-                .iter()
-                .map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable()))
-                .collect();
-            for (token, readable, writable) in events {
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.clear();
+            ready.extend(self.events.iter().map(|e| {
+                (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())
+            }));
+            for &(token, readable, writable) in &ready {
                 match token {
                     SIGNAL => {
                         if crate::signals::drain(self.signal_rx.as_mut()) {
@@ -127,6 +130,7 @@ impl Server {
                     }
                 }
             }
+            self.ready = ready;
             // Connections that hit the read cap get another turn after everyone else's.
             let capped = std::mem::take(&mut self.capped);
             for t in capped {
