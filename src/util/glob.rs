@@ -6,13 +6,17 @@
 //! The code mirrors the C state machine step by step, because its quirks are observable
 //! (unterminated `[`, a trailing `\`, reversed ranges, signed `char` range comparison).
 //! The C version reads one byte past the pattern's end relying on the sds NUL terminator;
-//! [`at`] returns 0 there so the same decisions are taken.
+//! `at` returns 0 there so the same decisions are taken.
 
 /// Redis gives up (no match) beyond this many nested `*` expansions, so the recursion
 /// depth is bounded whatever the pattern.
 const MAX_NESTING: u32 = 1000;
 
-/// Does `s` match `pattern`?
+/// Does `s` match `pattern`? (Redis `stringmatchlen`.)
+///
+/// Note `string_match(b"*", b"", _)` is false, as in Redis; KEYS and SCAN never call the
+/// matcher for a lone "*" (they take every key, the empty name included), PSUBSCRIBE does.
+/// More than 1000 nested `*` expansions give "no match", as in 7.0.15.
 pub fn string_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
     let mut skip_longer = false;
     match_impl(pattern, 0, s, 0, nocase, &mut skip_longer, 0)
@@ -166,8 +170,11 @@ fn lower_i32(c: i32) -> i32 {
     }
 }
 
-/// DEBUG STRINGMATCH-LEN: Redis runs a fuzz test of the matcher on random patterns and
-/// strings; return the number of iterations run (no panic allowed).
+/// The fuzz test behind DEBUG STRINGMATCH-TEST (7.0.15's name for it; there is no
+/// STRINGMATCH-LEN subcommand): random patterns and strings below 32 bytes of 7-bit bytes,
+/// as Redis's `stringmatchlen_fuzz_test`; returns the number of iterations run. Redis runs
+/// 10,000,000 iterations (about 10 s) and then replies
+/// "+Apparently Redis did not crash: test passed".
 pub fn fuzz_test(iterations: usize) -> usize {
     // Same shape as Redis's stringmatchlen_fuzz_test: lengths below 32, bytes below 128.
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);

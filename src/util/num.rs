@@ -35,7 +35,7 @@ const MAX_LONG_DOUBLE_CHARS: usize = 5 * 1024;
 /// must fit in i64. Empty is not a number. "-0" is refused (7.0.15: `SET k -0; INCR k` is
 /// "value is not an integer or out of range").
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    // Any valid i64 has at most 20 characters; Redis refuses anything longer up front.
+    // With leading zeros refused, no accepted input is longer than "-9223372036854775808".
     if s.is_empty() || s.len() > 20 {
         return None;
     }
