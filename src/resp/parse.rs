@@ -230,6 +230,12 @@ impl RequestParser {
                     self.state = State::Header;
                 }
                 State::Header => {
+                    if self.scan == self.pos && self.fast_bulks(buf, limits) {
+                        return Ok(self.finish_multibulk());
+                    }
+                    if self.state != State::Header {
+                        continue;
+                    }
                     let (first, value, next) = match self.number_line(buf) {
                         Line::Number(first, value, next) => (first, value, next),
                         Line::Incomplete => return Ok(Status::Incomplete),
@@ -264,10 +270,7 @@ impl RequestParser {
                     self.scan = self.pos;
                     self.left -= 1;
                     if self.left == 0 {
-                        self.done = Done::Multibulk(self.req);
-                        self.req = self.pos;
-                        self.state = State::Idle;
-                        return Ok(Status::Complete);
+                        return Ok(self.finish_multibulk());
                     }
                     self.state = State::Header;
                 }
@@ -333,6 +336,58 @@ impl RequestParser {
         self.inline
     }
 
+    fn finish_multibulk(&mut self) -> Status {
+        self.done = Done::Multibulk(self.req);
+        self.req = self.pos;
+        self.state = State::Idle;
+        Status::Complete
+    }
+
+    /// The hot loop of pipelined traffic: header and data of consecutive bulks whose headers
+    /// take the fast path and are within limits, with the cursor kept in registers. Anything
+    /// else (errors included) is left to the general path at a consistent state: `Header` at
+    /// the bulk that stopped it, or `Bulk` when the data is still missing. True when the
+    /// request's last bulk was read.
+    #[inline(always)]
+    fn fast_bulks(&mut self, buf: &[u8], limits: &ParseLimits) -> bool {
+        let max = if limits.authenticated {
+            limits.max_bulk_len
+        } else {
+            limits.max_bulk_len.min(UNAUTH_MAX_BULK)
+        };
+        let req = self.req;
+        let mut pos = self.pos;
+        let mut left = self.left;
+        while left > 0 {
+            if buf.get(pos) != Some(&b'$') {
+                break;
+            }
+            let Some((len, cr)) = fast_number(buf, pos) else { break };
+            // Out-of-limit lengths go to the general path for their error; the usize bound only
+            // matters on 32-bit targets, where `len + 2` could otherwise overflow.
+            let Some(len) =
+                usize::try_from(len).ok().filter(|&l| len <= max && l <= usize::MAX - 2)
+            else {
+                break;
+            };
+            // fast_number saw a byte after the `\r`, so `data <= buf.len()`.
+            let data = cr + 2;
+            if buf.len() - data < len + 2 {
+                self.pos = data;
+                self.left = left;
+                self.state = State::Bulk(len);
+                return false;
+            }
+            self.spans.push((data - req, len));
+            pos = data + len + 2;
+            left -= 1;
+        }
+        self.pos = pos;
+        self.scan = pos;
+        self.left = left;
+        left == 0
+    }
+
     /// Index of the first `byte` of the line at `pos`, `Ok(None)` if it has not arrived yet,
     /// `Err(())` if it is not within the first `LINE_MAX + 1` bytes of the line.
     #[inline]
@@ -355,7 +410,7 @@ impl RequestParser {
 
     /// Read the `*N` / `$N` line at `pos`: like Redis, it ends at the first `\r` and needs one
     /// more byte (whatever it is) after it.
-    #[inline]
+    #[inline(always)]
     fn number_line(&mut self, buf: &[u8]) -> Line {
         let pos = self.pos;
         if self.scan == pos {
@@ -363,6 +418,12 @@ impl RequestParser {
                 return Line::Number(buf[pos], Some(value), cr + 2);
             }
         }
+        self.number_line_slow(buf)
+    }
+
+    #[inline(never)]
+    fn number_line_slow(&mut self, buf: &[u8]) -> Line {
+        let pos = self.pos;
         let cr = match self.find(buf, b'\r') {
             Ok(Some(cr)) => cr,
             Ok(None) => return Line::Incomplete,
@@ -379,7 +440,7 @@ impl RequestParser {
 /// The common case of a number line: up to 18 digits without a leading zero, then `\r` and one
 /// more byte. Returns the value and the index of the `\r`; `None` sends the line to the general
 /// path, which gives the same answer for every line accepted here.
-#[inline]
+#[inline(always)]
 fn fast_number(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
     // A line starting with `\r` ends right there, not after the digits.
     if *buf.get(pos)? == b'\r' {
