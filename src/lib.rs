@@ -14,14 +14,14 @@
 pub mod alloc;
 pub mod cmd;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod error;
 pub mod resp;
-pub mod util;
-pub mod connection;
 pub mod server;
 pub mod signals;
 pub mod state;
+pub mod util;
 
 /// The Redis version whose features ferrodis implements (INFO, HELLO).
 pub const REDIS_VERSION: &str = "7.0.15";

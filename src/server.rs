@@ -50,11 +50,13 @@ impl Server {
     pub fn bind(cfg: Config) -> Result<Server, ServerError> {
         let poll = Poll::new()?;
         let mut listeners = Vec::new();
-        let binds = if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
+        let binds =
+            if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
         let mut port = cfg.port;
         for (i, b) in binds.iter().enumerate() {
             let b = b.trim_start_matches('-');
-            let addr_s = if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
+            let addr_s =
+                if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
             let addr: SocketAddr = addr_s
                 .parse()
                 .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
@@ -115,8 +117,11 @@ impl Server {
                     SIGNAL => {
                         if crate::signals::drain(self.signal_rx.as_mut()) {
                             warn!("Received SIGTERM scheduling shutdown...");
-                            self.st.shutdown =
-                                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+                            self.st.shutdown = Some(crate::state::ShutdownRequest {
+                                save: None,
+                                now: false,
+                                force: false,
+                            });
                         }
                     }
                     Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
@@ -191,9 +196,11 @@ impl Server {
         set_keepalive(&sock, self.st.cfg.tcp_keepalive);
         let entry = self.st.clients.vacant_entry();
         let token = entry.key();
-        if let Err(e) =
-            self.poll.registry().register(&mut sock, Token(token), Interest::READABLE | Interest::WRITABLE)
-        {
+        if let Err(e) = self.poll.registry().register(
+            &mut sock,
+            Token(token),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
             warn!("Registering client: {e}");
             return;
         }
@@ -253,7 +260,9 @@ impl Server {
 
     fn before_sleep(&mut self) {
         let now = now_ms();
-        if self.cron_needed() && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64 {
+        if self.cron_needed()
+            && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64
+        {
             self.cron(now);
         }
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
@@ -394,7 +403,8 @@ fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     use std::os::unix::io::FromRawFd;
     let domain = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
     unsafe {
-        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        let fd =
+            libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
