@@ -40,7 +40,7 @@ pub struct Server {
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
     /// This turn's events, copied out of `events` so handlers can borrow the server.
-    ready: Vec<(Token, bool, bool)>,
+    ready: Vec<(Token, bool, bool, bool)>,
     /// The last expiry sweep ran out of budget with keys still due.
     expire_pending: bool,
 }
@@ -110,9 +110,10 @@ impl Server {
             let mut ready = std::mem::take(&mut self.ready);
             ready.clear();
             ready.extend(self.events.iter().map(|e| {
-                (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())
+                let closed = e.is_read_closed() || e.is_error();
+                (e.token(), e.is_readable() || closed, e.is_writable(), closed)
             }));
-            for &(token, readable, writable) in &ready {
+            for &(token, readable, writable, closed) in &ready {
                 match token {
                     SIGNAL => {
                         if crate::signals::drain(self.signal_rx.as_mut()) {
@@ -128,6 +129,11 @@ impl Server {
                     Token(t) => {
                         if writable {
                             self.on_writable(t);
+                        }
+                        if closed {
+                            if let Some(Some(c)) = self.st.clients.get_mut(t) {
+                                c.peer_closed = true;
+                            }
                         }
                         if readable {
                             self.on_readable(t);
@@ -352,6 +358,7 @@ pub fn process_input(st: &mut State, c: &mut Client) {
     };
     let rlen = c.rlen;
     let mut processed = false;
+    let mut clock = cmd::Clock::new(now_ms());
     loop {
         if c.close_after_reply || c.close_asap {
             break;
@@ -359,15 +366,14 @@ pub fn process_input(st: &mut State, c: &mut Client) {
         match parser.parse(&rbuf[..rlen], &limits) {
             Ok(Status::Complete) => {
                 let args = parser.args(&rbuf[..rlen]);
-                let now = now_ms();
-                c.last_interaction_ms = now;
+                c.last_interaction_ms = clock.now_ms;
                 processed = true;
                 if is_security_attack(&args) {
                     warn!("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.");
                     c.close_asap = true;
                     break;
                 }
-                cmd::execute(st, c, &args, now);
+                cmd::execute(st, c, &args, &mut clock);
                 limits.authenticated = c.authenticated || st.cfg.requirepass.is_none();
             }
             Ok(Status::Incomplete) => break,
