@@ -500,3 +500,39 @@ fn set_keepalive(sock: &TcpStream, secs: u64) {
         set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::io::AsRawFd;
+
+    fn getsockopt(fd: i32, level: i32, opt: i32) -> i32 {
+        let mut v: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: valid fd, v and len outlive the call.
+        unsafe { libc::getsockopt(fd, level, opt, &mut v as *mut _ as *mut libc::c_void, &mut len) };
+        v
+    }
+
+    #[test]
+    fn keepalive_matches_redis_anet() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let _c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (s, _) = l.accept().unwrap();
+        let s = TcpStream::from_std(s);
+        set_keepalive(&s, 300);
+        let fd = s.as_raw_fd();
+        assert_eq!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE), 1);
+        assert_eq!(getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE), 300);
+        assert_eq!(getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPINTVL), 100);
+        assert_eq!(getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT), 3);
+    }
+
+    #[test]
+    fn listener_honours_backlog_and_reuseaddr() {
+        let l = bind_listener("127.0.0.1:0".parse().unwrap(), 7).unwrap();
+        let fd = l.as_raw_fd();
+        assert_eq!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR), 1);
+        assert!(l.local_addr().unwrap().port() > 0);
+    }
+}
