@@ -58,6 +58,8 @@ impl Param {
     }
 }
 
+/// Extra validation of a yes/no value; the error is Redis's text.
+pub(crate) type BoolCheck = fn(bool) -> Result<(), &'static str>;
 /// Extra validation of a string value; the error is Redis's text.
 pub(crate) type StrCheck = fn(&Config, &[u8]) -> Result<(), &'static str>;
 /// Extra validation of an enum value (e.g. incompatible flags).
@@ -66,6 +68,7 @@ pub(crate) type EnumCheck = fn(u32) -> Result<(), &'static str>;
 pub(crate) enum Kind {
     Bool {
         default: bool,
+        check: Option<BoolCheck>,
         get: fn(&Config) -> bool,
         set: fn(&mut Config, bool),
     },
@@ -143,7 +146,7 @@ macro_rules! boolp {
             name: $name,
             alias: $alias,
             flags: $flags,
-            kind: Kind::Bool { default: $def, get: |c| c.$f, set: |c, v| c.$f = v },
+            kind: Kind::Bool { default: $def, check: None, get: |c| c.$f, set: |c, v| c.$f = v },
         }
     };
 }
@@ -292,6 +295,15 @@ macro_rules! shutdownp {
     };
 }
 
+/// ferrodis has no defragmenter, so it answers like a Redis built without one (as the
+/// reference server is).
+fn check_active_defrag(v: bool) -> Result<(), &'static str> {
+    if v {
+        return Err("Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution");
+    }
+    Ok(())
+}
+
 fn check_dbfilename(_: &Config, v: &[u8]) -> Result<(), &'static str> {
     if v.contains(&b'/') {
         return Err("dbfilename can't be a path, just a filename");
@@ -431,7 +443,17 @@ pub static PARAMS: &[Param] = &[
         replica_ignore_maxmemory
     ),
     boolp!("jemalloc-bg-thread", None, M, true, jemalloc_bg_thread),
-    boolp!("activedefrag", None, M, false, activedefrag),
+    Param {
+        name: "activedefrag",
+        alias: None,
+        flags: M,
+        kind: Kind::Bool {
+            default: false,
+            check: Some(check_active_defrag),
+            get: |c| c.activedefrag,
+            set: |c, v| c.activedefrag = v,
+        },
+    },
     boolp!("syslog-enabled", None, I, false, syslog_enabled),
     boolp!("cluster-enabled", None, I, false, cluster_enabled),
     boolp!("appendonly", None, DENY_LOADING | A, false, appendonly),

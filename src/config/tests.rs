@@ -330,6 +330,40 @@ fn config_set_values_and_formatting() {
 }
 
 #[test]
+fn runtime_adjustments_and_refusals() {
+    let mut c = Config::default();
+    set(&mut c, &[("repl-backlog-size", "1kb")]).unwrap();
+    assert_eq!(get1(&c, "repl-backlog-size"), "16384");
+    set(&mut c, &[("watchdog-period", "10")]).unwrap();
+    assert_eq!(get1(&c, "watchdog-period"), "200");
+    set(&mut c, &[("watchdog-period", "0")]).unwrap();
+    assert_eq!(get1(&c, "watchdog-period"), "0");
+    assert_eq!(
+        set_err(&mut c, "activedefrag", "yes"),
+        "ERR CONFIG SET failed (possibly related to argument 'activedefrag') - Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution"
+    );
+}
+
+#[test]
+fn multi_word_values_in_one_file_word_are_split() {
+    let mut c = Config::default();
+    c.load_str("save \"900 1\"\nlatency-tracking-info-percentiles \"50  99\"\nbind 'x y'\n")
+        .unwrap();
+    assert_eq!((get1(&c, "save").as_str(), c.bind.clone()), ("900 1", args(&["x", "y"])));
+    assert_eq!(get1(&c, "latency-tracking-info-percentiles"), "50 99");
+    c.load_str("bind \"a\\\"b\"\n").unwrap();
+    assert!(c.bind.is_empty());
+    assert_eq!(
+        load_err("replicaof \"a b\"\n"),
+        fatal(1, "replicaof \"a b\"", "Invalid master port")
+    );
+    assert_eq!(
+        load_err("save \"900 1\" 300 \"10\"\n"),
+        fatal(1, "save \"900 1\" 300 \"10\"", "Invalid save parameters")
+    );
+}
+
+#[test]
 fn memory_units() {
     let mut c = Config::default();
     let cases: &[(&str, Option<&str>)] = &[
