@@ -55,15 +55,13 @@ impl CommandError {
     }
 }
 
-pub const WRONGTYPE: CommandError = CommandError::stat(
-    "WRONGTYPE Operation against a key holding the wrong kind of value",
-);
+pub const WRONGTYPE: CommandError =
+    CommandError::stat("WRONGTYPE Operation against a key holding the wrong kind of value");
 pub const SYNTAX: CommandError = CommandError::stat("ERR syntax error");
 pub const NOT_INTEGER: CommandError =
     CommandError::stat("ERR value is not an integer or out of range");
 pub const NOT_FLOAT: CommandError = CommandError::stat("ERR value is not a valid float");
-pub const OVERFLOW: CommandError =
-    CommandError::stat("ERR increment or decrement would overflow");
+pub const OVERFLOW: CommandError = CommandError::stat("ERR increment or decrement would overflow");
 pub const NO_SUCH_KEY: CommandError = CommandError::stat("ERR no such key");
 pub const OUT_OF_RANGE: CommandError = CommandError::stat("ERR index out of range");
 pub const DB_INDEX_OUT_OF_RANGE: CommandError = CommandError::stat("ERR DB index is out of range");

@@ -11,23 +11,24 @@
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
 
+pub mod alloc;
 pub mod cmd;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod error;
 pub mod resp;
-pub mod util;
-pub mod connection;
 pub mod server;
 pub mod signals;
 pub mod state;
+pub mod util;
 
 /// The Redis version whose features ferrodis implements (INFO, HELLO).
 pub const REDIS_VERSION: &str = "7.0.15";
 
 pub fn version_line() -> String {
     format!(
-        "ferrodis v={} (Redis-compatible {}) sha=00000000:0 malloc=libc bits=64",
+        "ferrodis v={} (Redis-compatible {}) sha=00000000:0 malloc=mimalloc bits=64",
         env!("CARGO_PKG_VERSION"),
         REDIS_VERSION
     )

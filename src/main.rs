@@ -3,6 +3,9 @@ use std::process::exit;
 use ferrodis::config::Config;
 use ferrodis::server::Server;
 
+#[global_allocator]
+static ALLOC: ferrodis::alloc::Counting = ferrodis::alloc::Counting;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version" || a == "-v") {

@@ -39,6 +39,8 @@ pub struct Server {
     capped: Vec<usize>,
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
+    /// This turn's events, copied out of `events` so handlers can borrow the server.
+    ready: Vec<(Token, bool, bool)>,
     /// The last expiry sweep ran out of budget with keys still due.
     expire_pending: bool,
 }
@@ -48,11 +50,13 @@ impl Server {
     pub fn bind(cfg: Config) -> Result<Server, ServerError> {
         let poll = Poll::new()?;
         let mut listeners = Vec::new();
-        let binds = if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
+        let binds =
+            if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
         let mut port = cfg.port;
         for (i, b) in binds.iter().enumerate() {
             let b = b.trim_start_matches('-');
-            let addr_s = if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
+            let addr_s =
+                if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
             let addr: SocketAddr = addr_s
                 .parse()
                 .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
@@ -77,6 +81,7 @@ impl Server {
             signal_rx: None,
             last_cron_ms: now,
             expire_pending: false,
+            ready: Vec::with_capacity(1024),
         })
     }
 
@@ -102,18 +107,21 @@ impl Server {
                     return Err(e.into());
                 }
             }
-            let events: Vec<(Token, bool, bool)> = self
-                .events
-                .iter()
-                .map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable()))
-                .collect();
-            for (token, readable, writable) in events {
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.clear();
+            ready.extend(self.events.iter().map(|e| {
+                (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())
+            }));
+            for &(token, readable, writable) in &ready {
                 match token {
                     SIGNAL => {
                         if crate::signals::drain(self.signal_rx.as_mut()) {
                             warn!("Received SIGTERM scheduling shutdown...");
-                            self.st.shutdown =
-                                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+                            self.st.shutdown = Some(crate::state::ShutdownRequest {
+                                save: None,
+                                now: false,
+                                force: false,
+                            });
                         }
                     }
                     Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
@@ -127,6 +135,7 @@ impl Server {
                     }
                 }
             }
+            self.ready = ready;
             // Connections that hit the read cap get another turn after everyone else's.
             let capped = std::mem::take(&mut self.capped);
             for t in capped {
@@ -187,9 +196,11 @@ impl Server {
         set_keepalive(&sock, self.st.cfg.tcp_keepalive);
         let entry = self.st.clients.vacant_entry();
         let token = entry.key();
-        if let Err(e) =
-            self.poll.registry().register(&mut sock, Token(token), Interest::READABLE | Interest::WRITABLE)
-        {
+        if let Err(e) = self.poll.registry().register(
+            &mut sock,
+            Token(token),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
             warn!("Registering client: {e}");
             return;
         }
@@ -249,7 +260,9 @@ impl Server {
 
     fn before_sleep(&mut self) {
         let now = now_ms();
-        if self.cron_needed() && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64 {
+        if self.cron_needed()
+            && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64
+        {
             self.cron(now);
         }
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
@@ -390,7 +403,8 @@ fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     use std::os::unix::io::FromRawFd;
     let domain = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
     unsafe {
-        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        let fd =
+            libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }

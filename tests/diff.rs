@@ -33,7 +33,16 @@ fn free_port() -> u16 {
 fn start_oracle() -> Option<Oracle> {
     let port = free_port();
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .args(["--enable-debug-command", "yes", "--daemonize", "no", "--loglevel", "warning"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -69,7 +78,12 @@ fn split_args(line: &str) -> Option<Vec<Vec<u8>>> {
                     return None;
                 }
                 match b[i] {
-                    b'\\' if i + 3 < b.len() && b[i + 1] == b'x' && b[i + 2].is_ascii_hexdigit() && b[i + 3].is_ascii_hexdigit() => {
+                    b'\\'
+                        if i + 3 < b.len()
+                            && b[i + 1] == b'x'
+                            && b[i + 2].is_ascii_hexdigit()
+                            && b[i + 3].is_ascii_hexdigit() =>
+                    {
                         let h = std::str::from_utf8(&b[i + 2..i + 4]).ok()?;
                         cur.push(u8::from_str_radix(h, 16).ok()?);
                         i += 4;
@@ -202,7 +216,13 @@ impl Peer {
     }
 }
 
-fn run_script(path: &Path, oracle_port: u16, ours_port: u16, resp3: bool, failures: &mut Vec<String>) {
+fn run_script(
+    path: &Path,
+    oracle_port: u16,
+    ours_port: u16,
+    resp3: bool,
+    failures: &mut Vec<String>,
+) {
     let text = std::fs::read_to_string(path).unwrap();
     let mut a = Peer::connect(oracle_port);
     let mut b = Peer::connect(ours_port);
@@ -285,5 +305,8 @@ fn frame_reader_handles_every_type() {
     assert_eq!(frame_len(b"*2\r\n:1\r\n$-1\r\n"), Some(13));
     assert_eq!(frame_len(b"%1\r\n+a\r\n,1.5\r\n"), Some(14));
     assert_eq!(frame_len(b"*-1\r\n"), Some(5));
-    assert_eq!(split_args(r#"set "a\x41 b" 'c d'"#).unwrap(), vec![b"set".to_vec(), b"aA b".to_vec(), b"c d".to_vec()]);
+    assert_eq!(
+        split_args(r#"set "a\x41 b" 'c d'"#).unwrap(),
+        vec![b"set".to_vec(), b"aA b".to_vec(), b"c d".to_vec()]
+    );
 }

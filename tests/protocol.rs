@@ -20,7 +20,11 @@ fn case(srv: &TestServer, resp3: bool, payload: &[u8], reply: &[u8], after: Afte
     if resp3 {
         c.send(&resp(&[b"HELLO", b"3"]));
         let (hello, _) = c.read_for(Duration::from_millis(500), 0);
-        assert!(hello.starts_with(b"%7\r\n"), "HELLO 3 reply: {:?}", String::from_utf8_lossy(&hello));
+        assert!(
+            hello.starts_with(b"%7\r\n"),
+            "HELLO 3 reply: {:?}",
+            String::from_utf8_lossy(&hello)
+        );
     }
     c.send(payload);
     let (got, closed) = c.read_for(WAIT, 0);
@@ -32,13 +36,26 @@ fn case(srv: &TestServer, resp3: bool, payload: &[u8], reply: &[u8], after: Afte
     );
     match after {
         After::Closed => {
-            assert!(closed || check_closed(&mut c), "payload {:?} should close", String::from_utf8_lossy(payload))
+            assert!(
+                closed || check_closed(&mut c),
+                "payload {:?} should close",
+                String::from_utf8_lossy(payload)
+            )
         }
         After::Open => {
-            assert!(!closed, "payload {:?} closed the connection", String::from_utf8_lossy(payload));
+            assert!(
+                !closed,
+                "payload {:?} closed the connection",
+                String::from_utf8_lossy(payload)
+            );
             c.send(b"PING\r\n");
             let (pong, _) = c.read_for(Duration::from_secs(2), 7);
-            assert_eq!(String::from_utf8_lossy(&pong), "+PONG\r\n", "after {:?}", String::from_utf8_lossy(payload));
+            assert_eq!(
+                String::from_utf8_lossy(&pong),
+                "+PONG\r\n",
+                "after {:?}",
+                String::from_utf8_lossy(payload)
+            );
         }
     }
 }
@@ -59,7 +76,13 @@ fn all_cases(srv: &TestServer, r3: bool) {
     case(srv, r3, b"*+5\r\n", INVALID_MBULK, After::Closed);
     case(srv, r3, b"*05\r\n", INVALID_MBULK, After::Closed);
     case(srv, r3, b"*abc\r\n", INVALID_MBULK, After::Closed);
-    case(srv, r3, b"$abc\r\n", b"-ERR unknown command '$abc', with args beginning with: \r\n", After::Open);
+    case(
+        srv,
+        r3,
+        b"$abc\r\n",
+        b"-ERR unknown command '$abc', with args beginning with: \r\n",
+        After::Open,
+    );
     case(srv, r3, b"*1\r\n$abc\r\n", INVALID_BULK, After::Closed);
     case(srv, r3, b"*1\r\n$-1\r\n", INVALID_BULK, After::Closed);
     case(srv, r3, b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$-10\r\n", INVALID_BULK, After::Closed);
@@ -72,10 +95,28 @@ fn all_cases(srv: &TestServer, r3: bool) {
         b"-ERR Protocol error: expected '$', got 'f'\r\n",
         After::Closed,
     );
-    case(srv, r3, b"*1\r\n*1\r\n$4\r\nPING\r\n", b"-ERR Protocol error: expected '$', got '*'\r\n", After::Closed);
-    case(srv, r3, b"*1\r\n$3\r\nPING\r\n", b"-ERR unknown command 'PIN', with args beginning with: \r\n", After::Open);
+    case(
+        srv,
+        r3,
+        b"*1\r\n*1\r\n$4\r\nPING\r\n",
+        b"-ERR Protocol error: expected '$', got '*'\r\n",
+        After::Closed,
+    );
+    case(
+        srv,
+        r3,
+        b"*1\r\n$3\r\nPING\r\n",
+        b"-ERR unknown command 'PIN', with args beginning with: \r\n",
+        After::Open,
+    );
     case(srv, r3, b"*1\r\n$4\r\nPINGxx", b"+PONG\r\n", After::Open);
-    case(srv, r3, b"*1\r\n$0\r\n\r\n", b"-ERR unknown command '', with args beginning with: \r\n", After::Open);
+    case(
+        srv,
+        r3,
+        b"*1\r\n$0\r\n\r\n",
+        b"-ERR unknown command '', with args beginning with: \r\n",
+        After::Open,
+    );
     for q in [&b"set \"foo bar\r\n"[..], b"get 'k\r\n", b"get \"k\"x\r\n"] {
         case(srv, r3, q, b"-ERR Protocol error: unbalanced quotes in request\r\n", After::Closed);
     }
@@ -94,15 +135,33 @@ fn all_cases(srv: &TestServer, r3: bool) {
         b"-ERR unknown command '%1', with args beginning with: \r\n-ERR unknown command '+a', with args beginning with: \r\n-ERR unknown command '+b', with args beginning with: \r\n",
         After::Open,
     );
-    case(srv, r3, &vec![b'A'; 70_000], b"-ERR Protocol error: too big inline request\r\n", After::Closed);
+    case(
+        srv,
+        r3,
+        &vec![b'A'; 70_000],
+        b"-ERR Protocol error: too big inline request\r\n",
+        After::Closed,
+    );
     let mut mb = b"*".to_vec();
     mb.extend(std::iter::repeat_n(b'1', 70_000));
     case(srv, r3, &mb, b"-ERR Protocol error: too big mbulk count string\r\n", After::Closed);
     let mut bb = b"*1\r\n$".to_vec();
     bb.extend(std::iter::repeat_n(b'1', 70_000));
     case(srv, r3, &bb, b"-ERR Protocol error: too big bulk count string\r\n", After::Closed);
-    case(srv, r3, b"*1\r\n$3\r\nGET\r\n", b"-ERR wrong number of arguments for 'get' command\r\n", After::Open);
-    case(srv, r3, b"PING\r\n*1\r\n$x\r\nPING\r\n", b"+PONG\r\n-ERR Protocol error: invalid bulk length\r\n", After::Closed);
+    case(
+        srv,
+        r3,
+        b"*1\r\n$3\r\nGET\r\n",
+        b"-ERR wrong number of arguments for 'get' command\r\n",
+        After::Open,
+    );
+    case(
+        srv,
+        r3,
+        b"PING\r\n*1\r\n$x\r\nPING\r\n",
+        b"+PONG\r\n-ERR Protocol error: invalid bulk length\r\n",
+        After::Closed,
+    );
 }
 
 #[test]
@@ -129,7 +188,13 @@ fn declared_512mb_bulk_waits_for_data() {
 #[test]
 fn unauthenticated_limits() {
     let srv = common::start_with(&["--requirepass", "pw"]);
-    case(&srv, false, b"*11\r\n", b"-ERR Protocol error: unauthenticated multibulk length\r\n", After::Closed);
+    case(
+        &srv,
+        false,
+        b"*11\r\n",
+        b"-ERR Protocol error: unauthenticated multibulk length\r\n",
+        After::Closed,
+    );
     case(
         &srv,
         false,

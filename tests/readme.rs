@@ -15,7 +15,9 @@ fn readme_lists_every_command() {
         if std::env::var("FERRODIS_BLESS").as_deref() == Ok("1") {
             std::fs::write(path, format!("{head}{BEGIN}{fresh}{END}{tail}")).unwrap();
         } else {
-            panic!("README command tables are stale: run FERRODIS_BLESS=1 cargo test --test readme");
+            panic!(
+                "README command tables are stale: run FERRODIS_BLESS=1 cargo test --test readme"
+            );
         }
     }
 }

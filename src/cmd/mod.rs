@@ -16,7 +16,6 @@ pub mod server;
 pub mod string;
 pub mod table;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::connection::{Client, ReplyMode};
@@ -80,9 +79,9 @@ pub struct CommandTable {
     defs: Vec<&'static CommandDef>,
     /// Full names for stats and errors ("get", "config|get").
     full_names: Vec<String>,
-    by_name: HashMap<&'static [u8], usize>,
+    by_name: ahash::AHashMap<&'static [u8], usize>,
     /// (parent id, subcommand name) -> id
-    subs: HashMap<(usize, &'static [u8]), usize>,
+    subs: ahash::AHashMap<(usize, &'static [u8]), usize>,
 }
 
 fn families() -> Vec<&'static [CommandDef]> {
@@ -121,8 +120,8 @@ impl CommandTable {
         let mut t = CommandTable {
             defs: Vec::new(),
             full_names: Vec::new(),
-            by_name: HashMap::new(),
-            subs: HashMap::new(),
+            by_name: Default::default(),
+            subs: Default::default(),
         };
         for fam in families() {
             for def in fam {

@@ -20,7 +20,8 @@ pub fn start() -> TestServer {
 
 /// A server configured like `ferrodis --name value ...` (e.g. `&["--requirepass", "pw"]`).
 pub fn start_with(opts: &[&str]) -> TestServer {
-    let mut args: Vec<String> = vec!["--port".into(), "0".into(), "--bind".into(), "127.0.0.1".into()];
+    let mut args: Vec<String> =
+        vec!["--port".into(), "0".into(), "--bind".into(), "127.0.0.1".into()];
     args.extend(opts.iter().map(|s| s.to_string()));
     let cfg = Config::from_args(&args).expect("test config parses");
     let server = Server::bind(cfg).expect("bind");
