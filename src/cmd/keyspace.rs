@@ -351,23 +351,13 @@ fn keys(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let pattern = args.get(1);
     let all = pattern == b"*";
     let (st, mut r) = ctx.parts();
-    let dict = &st.ks.dbs[db].dict;
     let d = r.deferred(b'*');
     let mut n = 0usize;
     // Expired keys are hidden but not deleted, as Redis's keysCommand does.
-    let mut visit = |k: &Key, e: &Entry| {
+    for (k, e) in st.ks.dbs[db].dict.iter() {
         if (all || string_match(pattern, k, false)) && !e.is_expired(now) {
             r.bulk(k);
             n += 1;
-        }
-    };
-    if !dict.is_empty() {
-        let mut cursor = 0;
-        loop {
-            cursor = dict.scan(cursor, &mut visit);
-            if cursor == 0 {
-                break;
-            }
         }
     }
     r.set_deferred(d, n);
