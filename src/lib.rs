@@ -46,7 +46,13 @@ Examples:
        ferrodis --port 6380 --save \"\" --appendonly no
        ferrodis /etc/myredis.conf --loglevel verbose";
 
-/// The log level env_logger uses, from the `loglevel` setting.
-pub fn log_filter(_cfg: &config::Config) -> log::LevelFilter {
-    log::LevelFilter::Info
+/// The log level for the `loglevel` setting (Redis's debug/verbose/notice/warning).
+pub fn log_filter(cfg: &config::Config) -> log::LevelFilter {
+    use config::LogLevel;
+    match cfg.loglevel {
+        LogLevel::Debug => log::LevelFilter::Trace,
+        LogLevel::Verbose => log::LevelFilter::Debug,
+        LogLevel::Notice => log::LevelFilter::Info,
+        LogLevel::Warning => log::LevelFilter::Warn,
+    }
 }

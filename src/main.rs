@@ -23,10 +23,17 @@ fn main() {
             exit(1);
         }
     };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("notice"))
-        .filter_level(ferrodis::log_filter(&cfg))
-        .parse_default_env()
-        .init();
+    let table = ferrodis::cmd::CommandTable::build();
+    if let Err(e) = cfg.check_rename_commands(|name| table.lookup(name.as_bytes()).is_some()) {
+        eprintln!("{e}");
+        exit(1);
+    }
+    // RUST_LOG, when set, overrides `loglevel` (handy for debugging a single module).
+    env_logger::Builder::new().filter_level(ferrodis::log_filter(&cfg)).parse_default_env().init();
+    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+        log::error!("Can't chdir to '{}': {e}", cfg.dir);
+        exit(1);
+    }
     let mut server = match Server::bind(cfg) {
         Ok(s) => s,
         Err(e) => {

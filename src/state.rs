@@ -117,7 +117,7 @@ pub struct State {
 
 impl State {
     pub fn new(cfg: Config, now_ms: i64) -> State {
-        let table = CommandTable::build();
+        let table = CommandTable::build_with(&cfg.rename_commands);
         let n = table.len();
         let ks = Keyspace::new(cfg.databases, now_ms);
         State {

@@ -79,7 +79,8 @@ pub struct CommandTable {
     defs: Vec<&'static CommandDef>,
     /// Full names for stats and errors ("get", "config|get").
     full_names: Vec<String>,
-    by_name: ahash::AHashMap<&'static [u8], usize>,
+    /// Current top-level names (rename-command may change or remove them).
+    names: Vec<(String, usize)>,
     buckets: Vec<Vec<usize>>,
     /// (parent id, subcommand name) -> id
     subs: ahash::AHashMap<(usize, &'static [u8]), usize>,
@@ -118,24 +119,42 @@ pub mod notify {
 
 impl CommandTable {
     pub fn build() -> CommandTable {
+        Self::build_with(&[])
+    }
+
+    /// The table with `rename-command` applied (an empty new name removes the command).
+    /// Validation and its startup errors are the config module's `check_rename_commands`.
+    pub fn build_with(renames: &[(String, String)]) -> CommandTable {
         let mut t = CommandTable {
             defs: Vec::new(),
             full_names: Vec::new(),
-            by_name: Default::default(),
+            names: Vec::new(),
             buckets: vec![Vec::new(); MAX_NAME * 32],
             subs: Default::default(),
         };
         for fam in families() {
             for def in fam {
                 let id = t.push(def, def.name.to_string());
-                t.by_name.insert(def.name.as_bytes(), id);
-                if let Some(b) = bucket_of(def.name.as_bytes()) {
-                    t.buckets[b].push(id);
-                }
+                t.names.push((def.name.to_string(), id));
                 for sub in def.subcommands {
                     let sid = t.push(sub, format!("{}|{}", def.name, sub.name));
                     t.subs.insert((id, sub.name.as_bytes()), sid);
                 }
+            }
+        }
+        for (from, to) in renames {
+            let from = from.to_ascii_lowercase();
+            if let Some(pos) = t.names.iter().position(|(n, _)| *n == from) {
+                if to.is_empty() {
+                    t.names.remove(pos);
+                } else {
+                    t.names[pos].0 = to.to_ascii_lowercase();
+                }
+            }
+        }
+        for (i, (name, _)) in t.names.iter().enumerate() {
+            if let Some(b) = bucket_of(name.as_bytes()) {
+                t.buckets[b].push(i);
             }
         }
         t
@@ -168,7 +187,7 @@ impl CommandTable {
     #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<usize> {
         let b = self.buckets.get(bucket_of(name)?)?;
-        b.iter().copied().find(|&id| self.defs[id].name.as_bytes().eq_ignore_ascii_case(name))
+        b.iter().find(|&&i| self.names[i].0.as_bytes().eq_ignore_ascii_case(name)).map(|&i| self.names[i].1)
     }
 
     pub fn lookup_sub(&self, parent: usize, name: &[u8]) -> Option<usize> {
@@ -184,7 +203,7 @@ impl CommandTable {
 
     /// Top-level command ids in table order.
     pub fn top_level(&self) -> impl Iterator<Item = usize> + '_ {
-        self.by_name.values().copied()
+        self.names.iter().map(|(_, id)| *id)
     }
 
     /// Subcommand ids of a container.
@@ -358,10 +377,9 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
     }
-    if usec as i64 >= st.cfg.slowlog_log_slower_than && st.cfg.slowlog_log_slower_than >= 0 {
-        if !def.has(flags::SKIP_SLOWLOG) {
-            slowlog_push(st, client, args, now_ms, usec);
-        }
+    let slower_than = st.cfg.slowlog_log_slower_than;
+    if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
+        slowlog_push(st, client, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
     if threshold > 0 && usec / 1000 >= threshold {
