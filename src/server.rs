@@ -510,7 +510,9 @@ mod tests {
         let mut v: libc::c_int = 0;
         let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
         // SAFETY: valid fd, v and len outlive the call.
-        unsafe { libc::getsockopt(fd, level, opt, &mut v as *mut _ as *mut libc::c_void, &mut len) };
+        unsafe {
+            libc::getsockopt(fd, level, opt, &mut v as *mut _ as *mut libc::c_void, &mut len)
+        };
         v
     }
 

@@ -9,12 +9,20 @@ pub mod command;
 pub mod connection;
 pub mod debug;
 pub mod expire;
+pub mod hash;
 pub mod info;
 pub mod keyspace;
+pub mod list;
+pub mod multi;
 pub mod object;
+pub mod pubsub;
+pub mod scripting;
 pub mod server;
+pub mod set;
+pub mod sort;
 pub mod string;
 pub mod table;
+pub mod zset;
 
 use std::time::Instant;
 
@@ -96,6 +104,14 @@ fn families() -> Vec<&'static [CommandDef]> {
         object::COMMANDS,
         string::COMMANDS,
         bitmap::COMMANDS,
+        list::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
+        zset::COMMANDS,
+        sort::COMMANDS,
+        pubsub::COMMANDS,
+        multi::COMMANDS,
+        scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
         debug::COMMANDS,
@@ -187,7 +203,9 @@ impl CommandTable {
     #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<usize> {
         let b = self.buckets.get(bucket_of(name)?)?;
-        b.iter().find(|&&i| self.names[i].0.as_bytes().eq_ignore_ascii_case(name)).map(|&i| self.names[i].1)
+        b.iter()
+            .find(|&&i| self.names[i].0.as_bytes().eq_ignore_ascii_case(name))
+            .map(|&i| self.names[i].1)
     }
 
     pub fn lookup_sub(&self, parent: usize, name: &[u8]) -> Option<usize> {

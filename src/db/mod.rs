@@ -4,7 +4,11 @@
 pub mod bytes;
 pub mod dict;
 pub mod expire;
+pub mod hash;
+pub mod list;
+pub mod set;
 pub mod value;
+pub mod zset;
 
 pub use bytes::Key;
 pub use value::{Kind, Value};

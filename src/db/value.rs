@@ -1,8 +1,12 @@
 //! The value stored under a key, with Redis's string encodings (int, embstr, raw).
 //!
 //! `Value` is 16 bytes: integers and strings up to 14 bytes need no allocation; longer
-//! strings are one thin box. Collections (issue 3 onwards) are boxed variants.
+//! strings are one thin box. Collections are one box each, their type in its own module.
 
+use super::hash::Hash;
+use super::list::List;
+use super::set::Set;
+use super::zset::ZSet;
 use crate::util::num;
 
 const INLINE: usize = 14;
@@ -14,11 +18,18 @@ pub enum Value {
     /// A string that is the canonical decimal form of an i64 (encoding `int`).
     Int(i64),
     /// A short string stored inline (encoding `embstr`).
-    Inline { len: u8, data: [u8; INLINE] },
+    Inline {
+        len: u8,
+        data: [u8; INLINE],
+    },
     /// A string created at most 44 bytes long (encoding `embstr`).
     Emb(Box<Vec<u8>>),
     /// A string that was modified in place or is long (encoding `raw`).
     Raw(Box<Vec<u8>>),
+    List(Box<List>),
+    Hash(Box<Hash>),
+    Set(Box<Set>),
+    ZSet(Box<ZSet>),
 }
 
 /// The type name TYPE reports.
@@ -93,6 +104,10 @@ impl Value {
     pub fn kind(&self) -> Kind {
         match self {
             Value::Int(_) | Value::Inline { .. } | Value::Emb(_) | Value::Raw(_) => Kind::String,
+            Value::List(_) => Kind::List,
+            Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
+            Value::ZSet(_) => Kind::ZSet,
         }
     }
 
@@ -111,6 +126,7 @@ impl Value {
             }
             Value::Inline { len, data } => Some(StrRef::Bytes(&data[..*len as usize])),
             Value::Emb(b) | Value::Raw(b) => Some(StrRef::Bytes(b)),
+            _ => None,
         }
     }
 
@@ -123,6 +139,7 @@ impl Value {
             }
             Value::Inline { len, .. } => *len as usize,
             Value::Emb(b) | Value::Raw(b) => b.len(),
+            _ => 0,
         }
     }
 
@@ -132,6 +149,7 @@ impl Value {
             Value::Int(i) => Some(*i),
             Value::Inline { len, data } => num::parse_i64(&data[..*len as usize]),
             Value::Emb(b) | Value::Raw(b) => num::parse_i64(b),
+            _ => None,
         }
     }
 
@@ -154,6 +172,10 @@ impl Value {
             Value::Int(_) => "int",
             Value::Inline { .. } | Value::Emb(_) => "embstr",
             Value::Raw(_) => "raw",
+            Value::List(v) => v.encoding(),
+            Value::Hash(v) => v.encoding(),
+            Value::Set(v) => v.encoding(),
+            Value::ZSet(v) => v.encoding(),
         }
     }
 
@@ -162,6 +184,10 @@ impl Value {
         match self {
             Value::Int(_) | Value::Inline { .. } => 0,
             Value::Emb(b) | Value::Raw(b) => 24 + b.capacity(),
+            Value::List(v) => v.heap_size(),
+            Value::Hash(v) => v.heap_size(),
+            Value::Set(v) => v.heap_size(),
+            Value::ZSet(v) => v.heap_size(),
         }
     }
 
@@ -172,6 +198,10 @@ impl Value {
             Value::Inline { len, data } => Value::Inline { len: *len, data: *data },
             Value::Emb(b) => Value::Emb(b.clone()),
             Value::Raw(b) => Value::Raw(b.clone()),
+            Value::List(v) => Value::List(Box::new(v.duplicate())),
+            Value::Hash(v) => Value::Hash(Box::new(v.duplicate())),
+            Value::Set(v) => Value::Set(Box::new(v.duplicate())),
+            Value::ZSet(v) => Value::ZSet(Box::new(v.duplicate())),
         }
     }
 }

@@ -1,0 +1,5 @@
+//! Command family: multi (see the issue tracker for the full list).
+
+use super::table::CommandDef;
+
+pub const COMMANDS: &[CommandDef] = &[];
