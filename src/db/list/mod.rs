@@ -15,8 +15,8 @@ pub mod entry;
 
 use std::collections::VecDeque;
 
-pub use entry::{Elem, Probe};
 use entry::{decode, prev, Encoded};
+pub use entry::{Elem, Probe};
 
 /// Byte limits of negative fills (-1..=-5).
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
