@@ -1048,3 +1048,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "string_tests.rs"]
+mod handler_tests;
