@@ -251,3 +251,72 @@ fn xinfo_reports_groups_and_lag() {
         assert_eq!(info["last-entry"], entry("3-1", &["a", "1"]));
     }
 }
+
+#[test]
+fn blocking_reads_are_woken_by_xadd() {
+    let srv = common::start();
+    let mut producer = srv.conn();
+    let _: () = cmd("FLUSHALL").query(&mut producer).unwrap();
+    xadd(&mut producer, "s", "1-1", &["old", "1"]);
+    let _: String =
+        cmd("XGROUP").arg("CREATE").arg("s").arg("g").arg("$").query(&mut producer).unwrap();
+    let url = srv.url();
+    let reader = std::thread::spawn(move || {
+        let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+        let v: Value = cmd("XREAD")
+            .arg("BLOCK")
+            .arg(5000)
+            .arg("STREAMS")
+            .arg("s")
+            .arg("$")
+            .query(&mut c)
+            .unwrap();
+        v
+    });
+    let url = srv.url();
+    let group_reader = std::thread::spawn(move || {
+        let mut c =
+            redis::Client::open(format!("{url}?protocol=resp3")).unwrap().get_connection().unwrap();
+        let v: Value = cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg("g")
+            .arg("w")
+            .arg("BLOCK")
+            .arg(5000)
+            .arg("STREAMS")
+            .arg("s")
+            .arg(">")
+            .query(&mut c)
+            .unwrap();
+        v
+    });
+    // Give both readers time to park (a late reader would time out and fail, not hang).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    xadd(&mut producer, "s", "2-1", &["new", "2"]);
+    assert_eq!(
+        reader.join().unwrap(),
+        Value::Array(vec![Value::Array(vec![
+            b("s"),
+            Value::Array(vec![entry("2-1", &["new", "2"])])
+        ])])
+    );
+    assert_eq!(
+        group_reader.join().unwrap(),
+        Value::Map(vec![(b("s"), Value::Array(vec![entry("2-1", &["new", "2"])]))])
+    );
+    let v: Value = cmd("XPENDING").arg("s").arg("g").query(&mut producer).unwrap();
+    let Value::Array(summary) = v else { panic!() };
+    assert_eq!(summary[0], Value::Int(1));
+    // A timeout answers with a null array.
+    let v: Value = cmd("XREAD")
+        .arg("BLOCK")
+        .arg(50)
+        .arg("STREAMS")
+        .arg("s")
+        .arg("$")
+        .query(&mut producer)
+        .unwrap();
+    assert_eq!(v, Value::Nil);
+    let mut raw = srv.raw();
+    raw.expect(&common::resp(&[b"XREAD", b"BLOCK", b"30", b"STREAMS", b"s", b"$"]), b"*-1\r\n");
+}

@@ -6,8 +6,9 @@ use super::args::Args;
 use super::object::new_object_lru;
 use super::table::{flags, CommandDef};
 use super::{notify, Ctx};
+use crate::blocking;
 use crate::db::stream::{EntryRef, NodeLimits, Stream, StreamId, Trim};
-use crate::db::{Entry, Key, Value};
+use crate::db::{Entry, Key, Kind, Value};
 use crate::error::{CmdResult, CommandError, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::resp::reply::Reply;
 use crate::util::num;
@@ -711,11 +712,32 @@ fn xread(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if serve_xread(ctx, args, &ra, &ids) {
         return Ok(());
     }
-    if ra.block_ms.is_some() {
-        return Err(CommandError::stat("ERR XREAD with BLOCK is not supported by ferrodis yet"));
+    match ra.block_ms {
+        Some(ms) if blocking::may_block(ctx) => {
+            // `$` means "newer than now": the parked command keeps the IDs resolved here.
+            let mut argv = args.to_vec();
+            for (k, id) in ids.iter().enumerate() {
+                argv[ra.streams + ra.nstreams + k] = id.to_bytes();
+            }
+            let deadline = block_deadline(ctx, ms)?;
+            let keys: Vec<&[u8]> = (0..ra.nstreams).map(|k| args.get(ra.streams + k)).collect();
+            blocking::block(ctx, args, Kind::Stream, keys, deadline)?;
+            blocking::set_argv(ctx, argv);
+            Ok(())
+        }
+        _ => {
+            ctx.reply().null_array();
+            Ok(())
+        }
     }
-    ctx.reply().null_array();
-    Ok(())
+}
+
+/// A BLOCK timeout in milliseconds as an absolute deadline (0 = forever).
+pub fn block_deadline(ctx: &Ctx, ms: i64) -> Result<i64, CommandError> {
+    if ms == 0 {
+        return Ok(0);
+    }
+    ms.checked_add(ctx.now_ms).ok_or(CommandError::stat("ERR timeout is out of range"))
 }
 
 /// Reply with every stream that has entries after its ID; false (nothing written) if none.

@@ -3,13 +3,14 @@
 
 use super::args::Args;
 use super::stream::{
-    create_stream, parse_id, parse_interval_id, parse_read_args, parse_strict_id, stream_mut,
-    stream_read, write_entry, write_id, xread_keys,
+    block_deadline, create_stream, parse_id, parse_interval_id, parse_read_args, parse_strict_id,
+    stream_mut, stream_read, write_entry, write_id, xread_keys,
 };
 use super::table::{flags, CommandDef};
 use super::{notify, Ctx};
+use crate::blocking;
 use crate::db::stream::{Group, Stream, StreamId, INVALID_ENTRIES_READ};
-use crate::db::{Entry, Value};
+use crate::db::{Entry, Kind, Value};
 use crate::error::{CmdResult, CommandError, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::resp::reply::Reply;
 use crate::util::num;
@@ -515,13 +516,19 @@ fn xreadgroup(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.st.dirty += 1;
         return Ok(());
     }
-    if ra.block_ms.is_some() {
-        return Err(CommandError::stat(
-            "ERR XREADGROUP with BLOCK is not supported by ferrodis yet",
-        ));
+    // Only `>` waits for new entries; a history read always answers at once.
+    let waits_for_new = ids.iter().all(|id| id.is_none());
+    match ra.block_ms {
+        Some(ms) if waits_for_new && blocking::may_block(ctx) => {
+            let deadline = block_deadline(ctx, ms)?;
+            let keys: Vec<&[u8]> = (0..ra.nstreams).map(|k| args.get(ra.streams + k)).collect();
+            blocking::block(ctx, args, Kind::Stream, keys, deadline)
+        }
+        _ => {
+            ctx.reply().null_array();
+            Ok(())
+        }
     }
-    ctx.reply().null_array();
-    Ok(())
 }
 
 /// A consumer's own pending entries from `from` on (XREADGROUP with an explicit ID): each
