@@ -75,6 +75,10 @@ pub struct Client {
     pub write_pending: bool,
     /// The poll reported the peer's write side closed: read on until EOF.
     pub peer_closed: bool,
+    /// Table id of the command being run or last run (CLIENT LIST `cmd=`); None: `NULL`.
+    pub last_cmd_id: Option<usize>,
+    /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
+    pub postponed: Option<Vec<Vec<u8>>>,
 }
 
 impl Client {
@@ -119,6 +123,8 @@ impl Client {
             net_out: 0,
             write_pending: false,
             peer_closed: false,
+            last_cmd_id: None,
+            postponed: None,
         }
     }
 
