@@ -6,36 +6,37 @@ mod conn_support;
 
 use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
+use common::{resp, TestServer};
+use conn_support::Conn;
 
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
+fn raw(srv: &TestServer, resp3: bool) -> Conn {
+    let mut c = Conn::new(srv.raw());
     if resp3 {
-        let hello = conn_support::call(&mut c, &["HELLO", "3"]);
+        let hello = c.call(&["HELLO", "3"]);
         assert!(hello.starts_with(b"%7\r\n"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
     }
     c
 }
 
-fn exp(c: &mut Raw, words: &[&str], reply: &str) {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.expect(&resp(&args), reply.as_bytes());
+fn exp(c: &mut Conn, words: &[&str], reply: &str) {
+    let got = c.call(words);
+    assert_eq!(String::from_utf8_lossy(&got), reply, "{words:?}");
 }
 
-fn both(srv: &TestServer, f: impl Fn(&mut Raw, bool)) {
+fn both(srv: &TestServer, f: impl Fn(&mut Conn, bool)) {
     for resp3 in [false, true] {
         let mut c = raw(srv, resp3);
         f(&mut c, resp3);
     }
 }
 
-fn client_id(c: &mut Raw) -> i64 {
-    let r = conn_support::call(c, &["CLIENT", "ID"]);
+fn client_id(c: &mut Conn) -> i64 {
+    let r = c.call(&["CLIENT", "ID"]);
     String::from_utf8_lossy(&r).trim().trim_start_matches(':').parse().unwrap()
 }
 
-fn client_info(c: &mut Raw) -> String {
-    conn_support::text(&conn_support::call(c, &["CLIENT", "INFO"]))
+fn client_info(c: &mut Conn) -> String {
+    conn_support::text(&c.call(&["CLIENT", "INFO"]))
 }
 
 fn hello_reply(proto: u8, id: i64, resp3: bool) -> String {
@@ -86,7 +87,7 @@ fn select_switches_db_and_checks_the_index() {
 fn quit_replies_ok_then_closes() {
     let srv = common::start();
     for words in [&["QUIT"][..], &["quit", "extra", "args"]] {
-        let mut c = srv.raw();
+        let mut c = Conn::new(srv.raw());
         exp(&mut c, words, "+OK\r\n");
         assert!(c.closed_within(Duration::from_secs(2)));
     }
@@ -103,7 +104,7 @@ fn quit_replies_ok_then_closes() {
 #[test]
 fn hello_switches_protocol_and_reports_the_server() {
     let srv = common::start();
-    let mut c = srv.raw();
+    let mut c = Conn::new(srv.raw());
     let id = client_id(&mut c);
     // No argument: the current protocol, nothing changes.
     exp(&mut c, &["HELLO"], &hello_reply(2, id, false));
@@ -143,7 +144,7 @@ fn hello_errors() {
         );
     });
     // A refused HELLO leaves the protocol alone.
-    let mut c = srv.raw();
+    let mut c = Conn::new(srv.raw());
     exp(&mut c, &["HELLO", "3", "bad"], "-ERR Syntax error in HELLO option 'bad'\r\n");
     exp(&mut c, &["RANDOMKEY"], "$-1\r\n");
 }
@@ -185,7 +186,7 @@ fn auth_without_requirepass() {
 #[test]
 fn auth_with_requirepass() {
     let srv = common::start_with(&["--requirepass", "s3cret"]);
-    let mut c = srv.raw();
+    let mut c = Conn::new(srv.raw());
     exp(&mut c, &["RANDOMKEY"], "-NOAUTH Authentication required.\r\n");
     exp(&mut c, &["PING"], "-NOAUTH Authentication required.\r\n");
     exp(
@@ -215,8 +216,8 @@ fn auth_with_requirepass() {
     exp(&mut c, &["RANDOMKEY"], "$-1\r\n");
 
     // HELLO AUTH authenticates and switches protocol in one step.
-    let mut c = srv.raw();
-    let hello = conn_support::call(&mut c, &["HELLO", "3", "AUTH", "default", "s3cret"]);
+    let mut c = Conn::new(srv.raw());
+    let hello = c.call(&["HELLO", "3", "AUTH", "default", "s3cret"]);
     assert!(hello.starts_with(b"%7\r\n"), "{}", String::from_utf8_lossy(&hello));
     exp(&mut c, &["RANDOMKEY"], "_\r\n");
 
@@ -245,7 +246,7 @@ fn reset_restores_the_connection_defaults() {
         assert!(info.contains(" resp=2"), "{info}");
     });
     // RESET answers even while replies are off, since it turns them back on first.
-    let mut c = srv.raw();
+    let mut c = Conn::new(srv.raw());
     c.send(&resp(&[b"CLIENT", b"REPLY", b"OFF"]));
     c.send(&resp(&[b"PING"]));
     exp(&mut c, &["RESET"], "+RESET\r\n");

@@ -68,7 +68,7 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
             "2.8.13",
             "Extract keys given a full Redis command",
             N_ARGS,
-            "command [arg [arg ...]]",
+            "",
         ),
         sub(
             "getkeysandflags",
@@ -77,7 +77,7 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
             "7.0.0",
             "Extract keys and access flags given a full Redis command",
             N_ARGS,
-            "command [arg [arg ...]]",
+            "",
         ),
         sub(
             "help",

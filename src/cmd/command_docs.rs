@@ -324,7 +324,7 @@ fn build_one(node: &Node, has_keys: bool) -> Arg {
                 as_one(build_seq(&alts[0], has_keys))
             } else {
                 let args: Vec<Arg> = alts.iter().map(|s| as_one(build_seq(s, has_keys))).collect();
-                let name = args.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join("-");
+                let name = args.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join("_");
                 Arg { name, kind: Kind::OneOf, args, ..empty_block() }
             };
             a.optional |= *optional;

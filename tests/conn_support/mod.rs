@@ -41,30 +41,63 @@ pub fn frame_len(b: &[u8]) -> Option<usize> {
     }
 }
 
-/// Read one whole reply (5 s at most).
-pub fn read_reply(c: &mut Raw) -> Vec<u8> {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut out = Vec::new();
-    let mut buf = [0u8; 65536];
-    while Instant::now() < deadline {
-        if let Some(n) = frame_len(&out) {
-            assert_eq!(n, out.len(), "more than one reply: {:?}", String::from_utf8_lossy(&out));
-            return out;
-        }
-        match c.s.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-            Err(_) => {}
-        }
-    }
-    panic!("incomplete reply: {:?}", String::from_utf8_lossy(&out));
+/// A raw connection that keeps bytes read past the reply it was waiting for, so pipelined
+/// replies can be read one at a time.
+pub struct Conn {
+    pub raw: Raw,
+    buf: Vec<u8>,
 }
 
-/// Send one command and read its whole reply.
-pub fn call(c: &mut Raw, words: &[&str]) -> Vec<u8> {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.send(&resp(&args));
-    read_reply(c)
+impl Conn {
+    pub fn new(raw: Raw) -> Conn {
+        Conn { raw, buf: Vec::new() }
+    }
+
+    pub fn send(&mut self, b: &[u8]) {
+        self.raw.send(b);
+    }
+
+    /// Read one whole reply (5 s at most).
+    pub fn read_reply(&mut self) -> Vec<u8> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut tmp = [0u8; 65536];
+        loop {
+            if let Some(n) = frame_len(&self.buf) {
+                let rest = self.buf.split_off(n);
+                return std::mem::replace(&mut self.buf, rest);
+            }
+            if Instant::now() >= deadline {
+                panic!("incomplete reply: {:?}", String::from_utf8_lossy(&self.buf));
+            }
+            match self.raw.s.read(&mut tmp) {
+                Ok(0) => panic!("closed; partial reply: {:?}", String::from_utf8_lossy(&self.buf)),
+                Ok(n) => self.buf.extend_from_slice(&tmp[..n]),
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Send one command and read its whole reply.
+    pub fn call(&mut self, words: &[&str]) -> Vec<u8> {
+        let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+        self.send(&resp(&args));
+        self.read_reply()
+    }
+
+    /// True if nothing arrives within `wait`.
+    pub fn silent_for(&mut self, wait: Duration) -> bool {
+        if !self.buf.is_empty() {
+            return false;
+        }
+        let (got, _) = self.raw.read_for(wait, 0);
+        self.buf.extend_from_slice(&got);
+        got.is_empty()
+    }
+
+    /// True if the server closed the connection within `wait` (after any pending bytes).
+    pub fn closed_within(&mut self, wait: Duration) -> bool {
+        self.raw.closed_within(wait)
+    }
 }
 
 /// The text inside a bulk or verbatim reply.
