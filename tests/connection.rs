@@ -147,6 +147,13 @@ fn hello_errors() {
     let mut c = Conn::new(srv.raw());
     exp(&mut c, &["HELLO", "3", "bad"], "-ERR Syntax error in HELLO option 'bad'\r\n");
     exp(&mut c, &["RANDOMKEY"], "$-1\r\n");
+    // Redis 7.0 applies SETNAME while parsing: a later error leaves the name set.
+    exp(
+        &mut c,
+        &["HELLO", "3", "SETNAME", "early", "bad"],
+        "-ERR Syntax error in HELLO option 'bad'\r\n",
+    );
+    exp(&mut c, &["CLIENT", "GETNAME"], "$5\r\nearly\r\n");
 }
 
 #[test]
@@ -189,6 +196,12 @@ fn auth_with_requirepass() {
     let mut c = Conn::new(srv.raw());
     exp(&mut c, &["RANDOMKEY"], "-NOAUTH Authentication required.\r\n");
     exp(&mut c, &["PING"], "-NOAUTH Authentication required.\r\n");
+    // The name is set even though HELLO is refused (Redis 7.0).
+    exp(
+        &mut c,
+        &["HELLO", "3", "SETNAME", "early"],
+        "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n",
+    );
     exp(
         &mut c,
         &["HELLO", "3"],
@@ -207,6 +220,7 @@ fn auth_with_requirepass() {
     exp(&mut c, &["RANDOMKEY"], "-NOAUTH Authentication required.\r\n");
     exp(&mut c, &["AUTH", "s3cret"], "+OK\r\n");
     exp(&mut c, &["RANDOMKEY"], "$-1\r\n");
+    exp(&mut c, &["CLIENT", "GETNAME"], "$5\r\nearly\r\n");
     // A failed AUTH after a good one keeps the client authenticated, as in Redis.
     exp(
         &mut c,

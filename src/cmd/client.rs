@@ -293,9 +293,10 @@ pub fn pause_expired(st: &mut State, now_ms: i64) -> bool {
 
 fn pause(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if args.len() > 4 {
-        return Err(CommandError::stat(
-            "ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.",
-        ));
+        return Err(CommandError::msg(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+            String::from_utf8_lossy(args.get(1))
+        )));
     }
     let mut all = true;
     if args.len() == 4 {

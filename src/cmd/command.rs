@@ -185,11 +185,12 @@ fn has_keys(def: &CommandDef) -> bool {
 }
 
 fn write_key_specs(r: &mut Reply, def: &CommandDef) {
+    // A set in RESP3, as Redis's addReplyCommandKeySpecs writes it.
     if !has_keys(def) {
-        r.array(0);
+        r.set(0);
         return;
     }
-    r.array(1);
+    r.set(1);
     r.map(3);
     r.bulk(b"flags");
     let kf = key_flags(def);
@@ -257,7 +258,12 @@ fn write_info(r: &mut Reply, def: &CommandDef, full_name: &str) {
         r.bulk(t.as_bytes());
     }
     write_key_specs(r, def);
-    r.array(def.subcommands.len());
+    // No subcommands: an empty set (Redis's addReplyCommandSubCommands); else an array.
+    if def.subcommands.is_empty() {
+        r.set(0);
+    } else {
+        r.array(def.subcommands.len());
+    }
     for s in def.subcommands {
         write_info(r, s, &format!("{full_name}|{}", s.name));
     }
