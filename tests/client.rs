@@ -375,7 +375,7 @@ fn pause_errors() {
         );
         exp(
             c,
-            &["CLIENT", "PAUSE", "10", "all", "x"],
+            &["CLIENT", "pause", "10", "all", "x"],
             "-ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.\r\n",
         );
         exp(
