@@ -12,6 +12,7 @@ pub mod connection;
 pub mod debug;
 pub mod expire;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keyspace;
 pub mod list;
@@ -111,6 +112,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         set::COMMANDS,
         zset::COMMANDS,
         sort::COMMANDS,
+        hll::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         scripting::COMMANDS,
