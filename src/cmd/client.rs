@@ -759,6 +759,26 @@ mod tests {
     }
 
     #[test]
+    fn pause_holds_writes_or_everything_until_the_end() {
+        let mut st = State::new(crate::config::Config::default(), 1_000);
+        let def = |st: &State, name: &[u8]| st.table.def(st.table.lookup(name).unwrap());
+        assert!(!pause_holds(&st, def(&st, b"expire"), 1_000));
+        st.client_pause = Some(ClientPause { end_ms: 2_000, all: false });
+        assert!(pause_holds(&st, def(&st, b"expire"), 1_999));
+        assert!(!pause_holds(&st, def(&st, b"ping"), 1_999));
+        assert!(!pause_holds(&st, def(&st, b"expire"), 2_000));
+        st.client_pause = Some(ClientPause { end_ms: 2_000, all: true });
+        assert!(pause_holds(&st, def(&st, b"ping"), 1_500));
+        // Expiry clears the pause; resuming is needed only with held clients.
+        assert!(!pause_expired(&mut st, 1_999));
+        assert!(st.client_pause.is_some());
+        assert!(!pause_expired(&mut st, 2_000));
+        assert!(st.client_pause.is_none());
+        st.postponed.push(3);
+        assert!(pause_expired(&mut st, 2_000));
+    }
+
+    #[test]
     fn help_ends_with_help() {
         assert_eq!(HELP[HELP.len() - 2], "HELP");
         assert!(HELP[0].starts_with("CLIENT <subcommand>"));
