@@ -184,53 +184,82 @@ fn has_keys(def: &CommandDef) -> bool {
     def.getkeys.is_some() || def.first_key > 0
 }
 
-fn write_key_specs(r: &mut Reply, def: &CommandDef) {
-    // A set in RESP3, as Redis's addReplyCommandKeySpecs writes it.
-    if !has_keys(def) {
-        r.set(0);
-        return;
-    }
-    r.set(1);
-    r.map(3);
-    r.bulk(b"flags");
-    let kf = key_flags(def);
-    r.set(kf.len());
-    for f in kf {
-        r.simple(f.as_bytes());
+/// A key spec derived from a row: a range from a fixed index, or keys found by a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySpec {
+    Range { index: i32, lastkey: i32, keystep: i32 },
+    Unknown,
+}
+
+/// A row's key specs, shaped like Redis's: fixed positions (RENAME's key and newkey) are one
+/// spec each, open ranges (DEL's keys, MSET's pairs) one spec, and keys a function finds
+/// (numkeys, STORE options) an "unknown" spec after the fixed ones.
+pub fn key_specs(def: &CommandDef) -> Vec<KeySpec> {
+    let mut v = Vec::new();
+    if def.first_key > 0 {
+        let step = def.step.max(1);
+        if def.last_key > def.first_key {
+            let mut i = def.first_key;
+            while i <= def.last_key {
+                v.push(KeySpec::Range { index: i, lastkey: 0, keystep: 1 });
+                i += step;
+            }
+        } else {
+            let lastkey =
+                if def.last_key < 0 { def.last_key } else { def.last_key - def.first_key };
+            v.push(KeySpec::Range { index: def.first_key, lastkey, keystep: step });
+        }
     }
     if def.getkeys.is_some() {
-        // Keys found by a function (numkeys, options): Redis's "unknown" spec.
-        for part in [&b"begin_search"[..], b"find_keys"] {
-            r.bulk(part);
-            r.map(2);
-            r.bulk(b"type");
-            r.bulk(b"unknown");
-            r.bulk(b"spec");
-            r.map(0);
-        }
-        return;
+        v.push(KeySpec::Unknown);
     }
-    r.bulk(b"begin_search");
-    r.map(2);
-    r.bulk(b"type");
-    r.bulk(b"index");
-    r.bulk(b"spec");
-    r.map(1);
-    r.bulk(b"index");
-    r.int(def.first_key as i64);
-    r.bulk(b"find_keys");
-    r.map(2);
-    r.bulk(b"type");
-    r.bulk(b"range");
-    r.bulk(b"spec");
-    r.map(3);
-    r.bulk(b"lastkey");
-    let last = if def.last_key < 0 { def.last_key } else { def.last_key - def.first_key };
-    r.int(last as i64);
-    r.bulk(b"keystep");
-    r.int(def.step as i64);
-    r.bulk(b"limit");
-    r.int(0);
+    v
+}
+
+fn write_key_specs(r: &mut Reply, def: &CommandDef) {
+    // A set in RESP3, as Redis's addReplyCommandKeySpecs writes it.
+    let specs = key_specs(def);
+    r.set(specs.len());
+    let kf = key_flags(def);
+    for spec in specs {
+        r.map(3);
+        r.bulk(b"flags");
+        r.set(kf.len());
+        for f in kf {
+            r.simple(f.as_bytes());
+        }
+        let KeySpec::Range { index, lastkey, keystep } = spec else {
+            for part in [&b"begin_search"[..], b"find_keys"] {
+                r.bulk(part);
+                r.map(2);
+                r.bulk(b"type");
+                r.bulk(b"unknown");
+                r.bulk(b"spec");
+                r.map(0);
+            }
+            continue;
+        };
+        r.bulk(b"begin_search");
+        r.map(2);
+        r.bulk(b"type");
+        r.bulk(b"index");
+        r.bulk(b"spec");
+        r.map(1);
+        r.bulk(b"index");
+        r.int(index as i64);
+        r.bulk(b"find_keys");
+        r.map(2);
+        r.bulk(b"type");
+        r.bulk(b"range");
+        r.bulk(b"spec");
+        r.map(3);
+        r.bulk(b"lastkey");
+        r.int(lastkey as i64);
+        r.bulk(b"keystep");
+        r.int(keystep as i64);
+        r.bulk(b"limit");
+        r.int(0);
+    }
 }
 
 /// One COMMAND INFO entry: name, arity, flags, first, last, step, ACL categories, tips,
@@ -496,6 +525,22 @@ mod tests {
         assert_eq!(acl_categories(client), ["slow"]);
         let kill = t.def(t.lookup_sub(t.lookup(b"client").unwrap(), b"kill").unwrap());
         assert_eq!(acl_categories(kill), ["admin", "slow", "dangerous", "connection"]);
+    }
+
+    #[test]
+    fn key_specs_from_positions() {
+        let t = super::super::CommandTable::build();
+        let spec = |name: &str| key_specs(def_of(&t, name));
+        assert_eq!(spec("ping"), []);
+        assert_eq!(spec("ttl"), [KeySpec::Range { index: 1, lastkey: 0, keystep: 1 }]);
+        assert_eq!(spec("del"), [KeySpec::Range { index: 1, lastkey: -1, keystep: 1 }]);
+        assert_eq!(
+            spec("rename"),
+            [
+                KeySpec::Range { index: 1, lastkey: 0, keystep: 1 },
+                KeySpec::Range { index: 2, lastkey: 0, keystep: 1 }
+            ]
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct Arg {
     pub multiple: bool,
     pub multiple_token: bool,
     pub args: Vec<Arg>,
+    /// For keys: the index of the key spec that finds this argument.
+    pub key_spec: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +231,7 @@ fn leaf(w: &str, has_keys: bool) -> Arg {
             multiple: false,
             multiple_token: false,
             args: Vec::new(),
+            key_spec: 0,
         }
     } else {
         Arg {
@@ -239,6 +242,7 @@ fn leaf(w: &str, has_keys: bool) -> Arg {
             multiple: false,
             multiple_token: false,
             args: Vec::new(),
+            key_spec: 0,
         }
     }
 }
@@ -307,6 +311,7 @@ fn empty_block() -> Arg {
         multiple: false,
         multiple_token: false,
         args: Vec::new(),
+        key_spec: 0,
     }
 }
 
@@ -346,6 +351,17 @@ pub fn parse_syntax(syntax: &str, has_keys: bool) -> Vec<Arg> {
     build_seq(&nodes, has_keys)
 }
 
+/// Number the key arguments in order, as Redis's key_spec_index does, up to the last spec.
+fn number_keys(args: &mut [Arg], next: &mut usize, nspecs: usize) {
+    for a in args {
+        if a.kind == Kind::Key {
+            a.key_spec = (*next).min(nspecs.saturating_sub(1));
+            *next += 1;
+        }
+        number_keys(&mut a.args, next, nspecs);
+    }
+}
+
 pub fn write_args(r: &mut Reply, args: &[Arg]) {
     r.array(args.len());
     for a in args {
@@ -367,7 +383,7 @@ pub fn write_args(r: &mut Reply, args: &[Arg]) {
         r.bulk(a.kind.name().as_bytes());
         if a.kind == Kind::Key {
             r.bulk(b"key_spec_index");
-            r.int(0);
+            r.int(a.key_spec as i64);
         }
         if let Some(t) = &a.token {
             r.bulk(b"token");
@@ -392,7 +408,8 @@ pub fn write_args(r: &mut Reply, args: &[Arg]) {
 /// One command's COMMAND DOCS map (subcommands keyed by full name).
 pub fn write_docs(r: &mut Reply, def: &CommandDef, parent: Option<&str>) {
     let has_keys = def.first_key > 0 || def.getkeys.is_some();
-    let args = parse_syntax(def.syntax, has_keys);
+    let mut args = parse_syntax(def.syntax, has_keys);
+    number_keys(&mut args, &mut 0, super::command::key_specs(def).len());
     let mut n = 3 + usize::from(!def.complexity.is_empty());
     n += usize::from(!args.is_empty());
     n += usize::from(!def.subcommands.is_empty());
