@@ -213,24 +213,8 @@ impl Client {
         Ok(true)
     }
 
-    /// CLIENT LIST `flags=` letters.
+    /// CLIENT LIST `flags=` letters (the CLIENT family owns the letters and their order).
     pub fn flags_string(&self) -> String {
-        let mut f = String::new();
-        if self.close_asap {
-            f.push('A');
-        }
-        if self.close_after_reply {
-            f.push('c');
-        }
-        if self.no_evict {
-            f.push('e');
-        }
-        if self.no_touch {
-            f.push('T');
-        }
-        if f.is_empty() {
-            f.push('N');
-        }
-        f
+        crate::cmd::client::flags_of(self)
     }
 }
