@@ -275,3 +275,47 @@ fn redis_cli_reads_the_docs() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), "PONG\nhi\n");
     }
 }
+
+/// redis-cli's `help` prints the parameter string it builds from COMMAND DOCS: the same
+/// text Redis 7.0's own docs give it (with MAXAGE, which ferrodis adds).
+#[test]
+fn redis_cli_help_uses_the_argument_tree() {
+    let srv = common::start();
+    let port = srv.addr.port().to_string();
+    let mut cmd = std::process::Command::new("redis-cli");
+    cmd.args(["-p", &port]);
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let Ok(mut child) = cmd.spawn() else {
+        eprintln!("redis-cli not installed: skipped");
+        return;
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"help hello\nhelp client list\nhelp expire\nhelp client kill\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    // Drop the terminal colour codes.
+    let mut plain = String::new();
+    let mut esc = false;
+    for ch in String::from_utf8_lossy(&out.stdout).chars() {
+        match (esc, ch) {
+            (_, '\u{1b}') => esc = true,
+            (true, 'm') => esc = false,
+            (true, _) => {}
+            (false, c) => plain.push(c),
+        }
+    }
+    for want in [
+        "HELLO [protover [AUTH username password] [SETNAME clientname]]",
+        "CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]",
+        "EXPIRE key seconds [NX|XX|GT|LT]",
+        "CLIENT KILL ip:port|[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME YES|NO]|[MAXAGE maxage] [[ID client-id]|",
+        "summary: Handshake with Redis",
+        "group: connection",
+    ] {
+        assert!(plain.contains(want), "{want:?} not in {plain}");
+    }
+}
