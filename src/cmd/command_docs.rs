@@ -218,31 +218,66 @@ fn is_token(w: &str) -> bool {
 
 /// The argument type Redis's JSON files would give a value named `name`.
 fn kind_of(name: &str, has_keys: bool) -> Kind {
-    if has_keys
-        && (name == "key"
-            || name.ends_with("key")
-            || name == "destination"
-            || name == "source"
-            || name == "keys")
-    {
+    // The argument names Redis 7.0's command docs use for keys, integers and doubles.
+    const KEYS: &[&str] = &["key", "keys", "destination", "source", "dst", "src", "key1", "key2"];
+    const INTEGERS: &[&str] = &[
+        "count",
+        "numkeys",
+        "offset",
+        "index",
+        "index1",
+        "index2",
+        "start",
+        "stop",
+        "end",
+        "seconds",
+        "milliseconds",
+        "ms",
+        "db",
+        "destination-db",
+        "port",
+        "numreplicas",
+        "numlocal",
+        "decrement",
+        "increment",
+        "limit",
+        "len",
+        "protover",
+        "client-id",
+        "maxage",
+        "ttl",
+        "cursor",
+        "weight",
+        "rank",
+        "bit",
+        "bits",
+        "entries_read",
+        "entries_added",
+        "num-matches",
+        "frequency",
+        "slot",
+        "start-slot",
+        "end-slot",
+        "config-epoch",
+        "cluster_bus_port",
+        "version",
+        "min-idle-time",
+    ];
+    const DOUBLES: &[&str] =
+        &["score", "timeout", "longitude", "latitude", "radius", "width", "height"];
+    if has_keys && (KEYS.contains(&name) || name.ends_with("key")) {
         return Kind::Key;
     }
     if name.contains("pattern") {
-        return Kind::Pattern;
-    }
-    if name.starts_with("unix-time") {
-        return Kind::UnixTime;
-    }
-    match name {
-        "count" | "numkeys" | "offset" | "index" | "start" | "stop" | "end" | "seconds"
-        | "milliseconds" | "db" | "port" | "numreplicas" | "decrement" | "increment" | "limit"
-        | "len" | "timeout-ms" | "protover" | "client-id" | "maxage" | "numlocal" | "ttl"
-        | "protocol" => Kind::Integer,
-        "score" | "timeout" | "longitude" | "latitude" | "radius" | "width" | "height" => {
-            Kind::Double
-        }
-        _ if name.ends_with("-count") || name.ends_with("-index") => Kind::Integer,
-        _ => Kind::String,
+        Kind::Pattern
+    } else if name.starts_with("unix-time") {
+        Kind::UnixTime
+    } else if INTEGERS.contains(&name) || name.ends_with("-count") || name.ends_with("-index") {
+        Kind::Integer
+    } else if DOUBLES.contains(&name) {
+        Kind::Double
+    } else {
+        Kind::String
     }
 }
 
