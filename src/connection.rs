@@ -79,6 +79,8 @@ pub struct Client {
     pub last_cmd_id: Option<usize>,
     /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
     pub postponed: Option<Vec<Vec<u8>>>,
+    /// Parked by a blocking command (BLPOP...): input stays queued until it is served.
+    pub blocked: Option<Box<crate::blocking::Blocked>>,
 }
 
 impl Client {
@@ -125,6 +127,7 @@ impl Client {
             peer_closed: false,
             last_cmd_id: None,
             postponed: None,
+            blocked: None,
         }
     }
 

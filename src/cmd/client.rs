@@ -152,6 +152,7 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
                 "",
             )
         },
+        super::list::CLIENT_UNBLOCK,
         sub(
             "help",
             help,
@@ -397,7 +398,7 @@ pub fn flags_of(c: &Client) -> String {
     if multi_count(c) >= 0 {
         f.push('x');
     }
-    if c.postponed.is_some() {
+    if c.postponed.is_some() || c.blocked.is_some() {
         f.push('b');
     }
     if c.close_after_reply {
