@@ -402,10 +402,32 @@ fn build_one(node: &Node, has_keys: bool) -> Arg {
 /// named like keys are typed `key`.
 pub fn parse_syntax(syntax: &str, has_keys: bool) -> Vec<Arg> {
     let mut p = Parser { toks: tokenize(syntax), pos: 0 };
-    let mut nodes = Vec::new();
-    // Stray closing brackets or bars at top level are skipped rather than ending the parse.
+    let mut nodes: Vec<Node> = Vec::new();
+    // A bar outside any bracket (`key BEFORE | AFTER pivot`) joins the items on either side,
+    // as `<BEFORE | AFTER>` would. Stray closing brackets are skipped.
+    let mut after_bar = false;
+    let mut bar_group = false;
     while p.pos < p.toks.len() {
-        nodes.extend(p.seq());
+        let mut seq = p.seq().into_iter();
+        if after_bar {
+            if let (Some(next), Some(prev)) = (seq.next(), nodes.pop()) {
+                let grouped = match prev {
+                    Node::Group { mut alts, optional: false } if bar_group => {
+                        alts.push(vec![next]);
+                        Node::Group { alts, optional: false }
+                    }
+                    prev => Node::Group { alts: vec![vec![prev], vec![next]], optional: false },
+                };
+                nodes.push(grouped);
+                bar_group = true;
+            }
+        }
+        let rest: Vec<Node> = seq.collect();
+        if !rest.is_empty() {
+            bar_group = false;
+        }
+        nodes.extend(rest);
+        after_bar = p.toks.get(p.pos) == Some(&Tok::Bar);
         p.pos += 1;
     }
     build_seq(&nodes, has_keys)
@@ -554,6 +576,9 @@ mod tests {
         assert_eq!(h("[message]"), "[message]");
         assert_eq!(h("[A a | B b ...]"), "[A a|B b [A a|B b ...]]");
         assert_eq!(h("<x | [A a] [B b]>"), "x|[A a] [B b]");
+        assert_eq!(h("key BEFORE | AFTER pivot element"), "key BEFORE|AFTER pivot element");
+        assert_eq!(h("src dst LEFT | RIGHT LEFT | RIGHT"), "src dst LEFT|RIGHT LEFT|RIGHT");
+        assert_eq!(h("A | B | C x"), "A|B|C x");
         assert_eq!(
             h("key [GET e o | [OVERFLOW <WRAP | SAT>] <SET e o v | INCRBY e o i> [GET e o | [OVERFLOW <WRAP | SAT>] <SET e o v | INCRBY e o i> ...]]"),
             "key [GET e o|[OVERFLOW WRAP|SAT] SET e o v|INCRBY e o i [GET e o|[OVERFLOW WRAP|SAT] SET e o v|INCRBY e o i ...]]"
