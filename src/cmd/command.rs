@@ -191,14 +191,16 @@ pub enum KeySpec {
     Unknown,
 }
 
-/// A row's key specs, shaped like Redis's: fixed positions (RENAME's key and newkey) are one
-/// spec each, open ranges (DEL's keys, MSET's pairs) one spec, and keys a function finds
+/// A row's key specs, shaped like Redis's: fixed positions of a write command (RENAME's key
+/// and newkey) are one spec each, other ranges (DEL's keys, MSET's pairs) one spec, and keys a function finds
 /// (numkeys, STORE options) an "unknown" spec after the fixed ones.
 pub fn key_specs(def: &CommandDef) -> Vec<KeySpec> {
     let mut v = Vec::new();
     if def.first_key > 0 {
         let step = def.step.max(1);
-        if def.last_key > def.first_key {
+        // Keys at fixed positions of a write command have different roles (RENAME's source
+        // and target), so Redis gives each its own spec; a read-only command's (LCS) share one.
+        if def.last_key > def.first_key && def.has(flags::WRITE) {
             let mut i = def.first_key;
             while i <= def.last_key {
                 v.push(KeySpec::Range { index: i, lastkey: 0, keystep: 1 });
