@@ -452,7 +452,8 @@ fn keys_of(st: &State, args: &Args) -> Result<(&'static CommandDef, Vec<usize>),
     if keys.is_empty() && !def.has(flags::NO_MANDATORY_KEYS) {
         return Err(invalid);
     }
-    Ok((def, keys.into_iter().map(|k| k + 2).collect()))
+    // A key-finding function's positions are trusted only inside the argument vector.
+    Ok((def, keys.into_iter().filter(|&k| k < inner.len()).map(|k| k + 2).collect()))
 }
 
 fn getkeys(ctx: &mut Ctx, args: &Args) -> CmdResult {
