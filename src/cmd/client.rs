@@ -419,8 +419,8 @@ pub fn flags_of(c: &Client) -> String {
     f
 }
 
-/// The part of a request the running client has in its query buffer, and the running
-/// command, which only the caller knows.
+/// The command the calling client is running: only the caller has its arguments
+/// (CLIENT LIST's `argv-mem`).
 struct Running<'a> {
     args: &'a Args<'a>,
 }
