@@ -21,6 +21,9 @@ use crate::error::ServerError;
 use crate::resp::parse::{ParseLimits, Status};
 use crate::state::State;
 
+/// Redis's reply to a non-loopback client while protected mode is on and no password is set.
+const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
 const LISTENER_BASE: usize = usize::MAX - 64;
 const SIGNAL: Token = Token(usize::MAX - 1);
 
@@ -53,20 +56,37 @@ impl Server {
         let binds =
             if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
         let mut port = cfg.port;
-        for (i, b) in binds.iter().enumerate() {
-            let b = b.trim_start_matches('-');
+        for b in &binds {
+            // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
+            // only where the machine has it.
+            let optional = b.starts_with('-');
+            let b = match b.trim_start_matches('-') {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                other => other,
+            };
             let addr_s =
                 if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
             let addr: SocketAddr = addr_s
                 .parse()
                 .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
-            let mut l = bind_listener(addr, cfg.tcp_backlog)
-                .map_err(|source| ServerError::Bind { addr: addr_s.clone(), source })?;
+            let mut l = match bind_listener(addr, cfg.tcp_backlog) {
+                Ok(l) => l,
+                Err(e) if optional && bind_error_is_optional(&e) => {
+                    warn!("Could not bind optional address {addr_s}: {e}");
+                    continue;
+                }
+                Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
+            };
             if port == 0 {
                 port = l.local_addr()?.port();
             }
-            poll.registry().register(&mut l, Token(LISTENER_BASE + i), Interest::READABLE)?;
+            let token = Token(LISTENER_BASE + listeners.len());
+            poll.registry().register(&mut l, token, Interest::READABLE)?;
             listeners.push(l);
+        }
+        if listeners.is_empty() {
+            return Err(ServerError::Config("Failed listening on any address".into()));
         }
         let now = now_ms();
         let mut st = State::new(cfg, now);
@@ -171,6 +191,9 @@ impl Server {
             let next = self.last_cron_ms + period;
             wake = Some(wake.map_or(next, |w| w.min(next)));
         }
+        if let Some(p) = self.st.client_pause {
+            wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
+        }
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
 
@@ -199,6 +222,14 @@ impl Server {
         self.st.stats.total_connections_received += 1;
         if self.st.clients.len() >= self.st.cfg.maxclients {
             let _ = sock.write(b"-ERR max number of clients reached\r\n");
+            self.st.stats.rejected_connections += 1;
+            return;
+        }
+        if self.st.cfg.protected_mode
+            && self.st.cfg.requirepass.is_none()
+            && !addr.ip().is_loopback()
+        {
+            let _ = sock.write(PROTECTED_MODE_DENIED);
             self.st.stats.rejected_connections += 1;
             return;
         }
@@ -248,6 +279,12 @@ impl Server {
             self.close_client(token);
             return;
         }
+        self.after_input(token, c);
+    }
+
+    /// Put a client back in its slot after running its input: queue its output, close it if
+    /// a command asked for that.
+    fn after_input(&mut self, token: usize, mut c: Box<Client>) {
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -259,6 +296,25 @@ impl Server {
         }
         self.st.clients[token] = Some(c);
         self.close_killed();
+    }
+
+    /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
+    /// they were held, then the input that queued up behind them.
+    fn resume_postponed(&mut self, now: i64) {
+        if !cmd::client::pause_expired(&mut self.st, now) {
+            return;
+        }
+        let tokens = std::mem::take(&mut self.st.postponed);
+        for t in tokens {
+            let Some(slot) = self.st.clients.get_mut(t) else { continue };
+            let Some(mut c) = slot.take() else { continue };
+            if let Some(argv) = c.postponed.take() {
+                let mut clock = cmd::Clock::new(now_ms());
+                cmd::execute(&mut self.st, &mut c, &cmd::args::Args::Owned(&argv), &mut clock);
+                process_input(&mut self.st, &mut c);
+            }
+            self.after_input(t, c);
+        }
     }
 
     /// Blocked clients past their deadline get their null; clients unblocked this turn
@@ -301,10 +357,13 @@ impl Server {
         {
             self.cron(now);
         }
+        self.resume_postponed(now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
+        // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
-        self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        self.expire_pending =
+            self.st.client_pause.is_none() && self.st.ks.sweep_expired(now, budget);
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
@@ -342,8 +401,12 @@ impl Server {
                 .clients
                 .iter()
                 .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
-                // Blocked clients wait for their own deadline, as in Redis.
-                .filter(|(_, c)| c.blocked.is_none() && now - c.last_interaction_ms > timeout)
+                // Blocked and paused clients wait for their own deadline, as in Redis.
+                .filter(|(_, c)| {
+                    c.blocked.is_none()
+                        && c.postponed.is_none()
+                        && now - c.last_interaction_ms > timeout
+                })
                 .map(|(t, _)| t)
                 .collect();
             for t in idle {
@@ -392,8 +455,8 @@ pub fn process_input(st: &mut State, c: &mut Client) {
     let mut processed = false;
     let mut clock = cmd::Clock::new(now_ms());
     loop {
-        // A parked client's further input waits until it is served.
-        if c.close_after_reply || c.close_asap || c.blocked.is_some() {
+        // A parked or paused client's further input waits until it is served.
+        if c.close_after_reply || c.close_asap || c.blocked.is_some() || c.postponed.is_some() {
             break;
         }
         match parser.parse(&rbuf[..rlen], &limits) {
@@ -438,6 +501,14 @@ pub fn process_input(st: &mut State, c: &mut Client) {
 fn is_security_attack(args: &cmd::args::Args) -> bool {
     let n = args.get(0);
     n.eq_ignore_ascii_case(b"host:") || n.eq_ignore_ascii_case(b"post")
+}
+
+/// Errors that an optional (`-`) bind address may ignore: no such address family or address.
+fn bind_error_is_optional(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+    )
 }
 
 fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

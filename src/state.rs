@@ -111,6 +111,10 @@ pub struct State {
     pub config_file: String,
     /// Tokens of clients killed by CLIENT KILL, closed by the loop after the command.
     pub to_close: Vec<usize>,
+    /// CLIENT PAUSE in effect, if any.
+    pub client_pause: Option<crate::cmd::client::ClientPause>,
+    /// Tokens of clients holding a command postponed by CLIENT PAUSE.
+    pub postponed: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
@@ -144,6 +148,8 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            client_pause: None,
+            postponed: Vec::new(),
             blocking: Default::default(),
         }
     }

@@ -6,10 +6,13 @@ pub mod args;
 pub mod bitmap;
 pub mod client;
 pub mod command;
+pub mod command_docs;
+pub mod command_tips;
 pub mod connection;
 pub mod debug;
 pub mod expire;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keyspace;
 pub mod list;
@@ -20,6 +23,9 @@ pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
 pub mod string;
 pub mod table;
 pub mod zset;
@@ -112,6 +118,10 @@ fn families() -> Vec<&'static [CommandDef]> {
         set::COMMANDS,
         zset::COMMANDS,
         sort::COMMANDS,
+        hll::COMMANDS,
+        stream::COMMANDS,
+        stream_group::COMMANDS,
+        stream_info::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         scripting::COMMANDS,
@@ -337,6 +347,12 @@ impl Clock {
 
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
+    let before = client.reply_mode;
+    if !run(st, client, args, clock) {
+        return;
+    }
+    // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
+    // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
         ReplyMode::On => false,
         ReplyMode::Off => true,
@@ -346,39 +362,46 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
         }
         ReplyMode::SkipNext => {
             client.reply_mode = ReplyMode::Skip;
-            false
+            before == ReplyMode::Skip
         }
     };
-    run(st, client, args, clock);
     if suppress {
         client.wbuf.truncate(reply_start);
     }
 }
 
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+/// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
+fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
+            client.last_cmd_id = known;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
             }
             write_error_bytes(st, client, &text);
-            return;
+            return true;
         }
     };
+    client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
             write_error_bytes(st, client, text.as_bytes());
-            return;
+            return true;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
         write_error_bytes(st, client, NOAUTH.as_bytes());
-        return;
+        return true;
+    }
+    if st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+        client.postponed = Some(args.to_vec());
+        st.postponed.push(client.token);
+        return false;
     }
 
     // One clock read per command: the time since the previous one, so a command's usec
@@ -407,6 +430,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
     }
+    true
 }
 
 fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
