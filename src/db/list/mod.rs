@@ -200,8 +200,10 @@ impl List {
         let e = Encoded::new(v);
         let fits = self.nodes.back().is_some_and(|n| self.allows(n, e.size()));
         if !fits {
-            if self.nodes.is_empty() {
-                self.nodes.reserve_exact(1);
+            match self.nodes.back_mut() {
+                // A node that will not grow again gives back its growth slack.
+                Some(full) => full.buf.shrink_to_fit(),
+                None => self.nodes.reserve_exact(1),
             }
             self.nodes.push_back(Node::new());
         }
@@ -215,8 +217,9 @@ impl List {
         let e = Encoded::new(v);
         let fits = self.nodes.front().is_some_and(|n| self.allows(n, e.size()));
         if !fits {
-            if self.nodes.is_empty() {
-                self.nodes.reserve_exact(1);
+            match self.nodes.front_mut() {
+                Some(full) => full.buf.shrink_to_fit(),
+                None => self.nodes.reserve_exact(1),
             }
             self.nodes.push_front(Node::new());
         }
