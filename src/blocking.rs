@@ -49,7 +49,7 @@ use ahash::{AHashMap, AHashSet};
 
 use crate::cmd::args::Args;
 use crate::cmd::{write_error, Ctx};
-use crate::connection::Client;
+use crate::connection::{Client, ReplyMode};
 use crate::db::Kind;
 use crate::error::{CmdResult, CommandError};
 use crate::resp::reply::Reply;
@@ -252,6 +252,7 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     let argv = std::mem::take(&mut b.argv);
     let def = st.table.def(b.cmd);
     let saved_db = c.db;
+    let reply_start = c.wbuf.len();
     c.db = db;
     let result = {
         let mut ctx = Ctx { st: &mut *st, client: &mut *c, now_ms, no_block: false };
@@ -260,6 +261,9 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     c.db = saved_db;
     if let Err(e) = &result {
         write_error(st, c, e);
+    }
+    if c.reply_mode == ReplyMode::Off {
+        c.wbuf.truncate(reply_start);
     }
     match c.blocked.as_mut() {
         Some(b) if b.reblocked && result.is_ok() => {
@@ -313,7 +317,9 @@ pub fn expire_timeouts(st: &mut State, now_ms: i64) {
         if let Some(mut b) = c.blocked.take() {
             // Already out of the timeout index.
             b.deadline = 0;
-            Reply::new(&mut c.wbuf, c.resp3).null_array();
+            if c.reply_mode != ReplyMode::Off {
+                Reply::new(&mut c.wbuf, c.resp3).null_array();
+            }
             remove_from_index(&mut st.blocking, &b, token, id);
             st.blocking.unblocked.push(token);
         }
@@ -330,7 +336,9 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     };
     let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { return false };
     let was = c.blocked.is_some();
-    if was {
+    if was && c.reply_mode == ReplyMode::Off {
+        unblock(st, &mut c);
+    } else if was {
         if error {
             crate::cmd::write_error_bytes(
                 st,

@@ -305,3 +305,19 @@ fn blocked_clients_do_not_stall_the_server() {
     }
     assert_eq!(blocked(&mut ctl), 20);
 }
+
+#[test]
+fn a_client_with_replies_off_is_served_silently() {
+    let s = common::start();
+    let mut ctl = s.conn();
+    let mut a = s.raw();
+    a.send(&req(&["CLIENT", "REPLY", "OFF"]));
+    a.send(&req(&["BLPOP", "off", "0"]));
+    wait_blocked(&mut ctl, 1);
+    q::<i64>(&mut ctl, &["RPUSH", "off", "v"]);
+    wait_blocked(&mut ctl, 0);
+    a.send(&req(&["CLIENT", "REPLY", "ON"]));
+    read_exact(&mut a, b"+OK\r\n");
+    let n: i64 = q(&mut ctl, &["EXISTS", "off"]);
+    assert_eq!(n, 0, "the silent client still took the element");
+}
