@@ -321,3 +321,18 @@ fn a_client_with_replies_off_is_served_silently() {
     let n: i64 = q(&mut ctl, &["EXISTS", "off"]);
     assert_eq!(n, 0, "the silent client still took the element");
 }
+
+#[test]
+fn a_push_held_by_client_pause_serves_when_released() {
+    let s = common::start();
+    let mut ctl = s.conn();
+    let mut a = park(&s, &mut ctl, false, &["BLPOP", "held", "0"]);
+    let _: () = q(&mut ctl, &["CLIENT", "PAUSE", "100000", "WRITE"]);
+    let mut pusher = s.raw();
+    pusher.send(&req(&["RPUSH", "held", "v"]));
+    silent(&mut pusher);
+    silent(&mut a);
+    let _: () = q(&mut ctl, &["CLIENT", "UNPAUSE"]);
+    read_exact(&mut pusher, b":1\r\n");
+    read_exact(&mut a, b"*2\r\n$4\r\nheld\r\n$1\r\nv\r\n");
+}
