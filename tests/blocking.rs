@@ -336,3 +336,93 @@ fn a_push_held_by_client_pause_serves_when_released() {
     read_exact(&mut pusher, b":1\r\n");
     read_exact(&mut a, b"*2\r\n$4\r\nheld\r\n$1\r\nv\r\n");
 }
+
+/// Read one BLPOP reply: `*2 key value` gives the value, a timeout null (`*-1` or `_`) None.
+fn pop_reply(r: &mut Raw) -> Option<String> {
+    let mut got = Vec::new();
+    loop {
+        if got == b"*-1\r\n" || got == b"_\r\n" {
+            return None;
+        }
+        if got.windows(2).filter(|w| w == b"\r\n").count() == 5 {
+            let text = String::from_utf8_lossy(&got).to_string();
+            return Some(text.split("\r\n").nth(4).unwrap().to_string());
+        }
+        let (more, closed) = r.read_for(Duration::from_secs(5), 1);
+        assert!(!closed && !more.is_empty(), "incomplete {:?}", String::from_utf8_lossy(&got));
+        got.extend(more);
+    }
+}
+
+#[test]
+fn every_pushed_element_is_delivered_exactly_once() {
+    let s = common::start();
+    let mut ctl = s.conn();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let keys = ["ka", "kb", "kc"];
+    for round in 0..3 {
+        let mut waiters = Vec::new();
+        for i in 0..8 {
+            let mut words = vec![if rnd(2) == 0 { "BLPOP" } else { "BRPOP" }];
+            let first = rnd(3) as usize;
+            for k in 0..=rnd(3) as usize {
+                words.push(keys[(first + k) % 3]);
+            }
+            words.push("0");
+            waiters.push(park(&s, &mut ctl, i % 2 == 1, &words));
+        }
+        let mut pushed = Vec::new();
+        for j in 0..12 {
+            let v = format!("r{round}e{j}");
+            let k = keys[rnd(3) as usize];
+            q::<i64>(&mut ctl, &[if rnd(2) == 0 { "RPUSH" } else { "LPUSH" }, k, &v]);
+            pushed.push(v);
+        }
+        // Whoever is still waiting is released with the timeout reply.
+        let list: String = q(&mut ctl, &["CLIENT", "LIST"]);
+        for line in list.lines().filter(|l| l.contains("flags=b")) {
+            let id = line.split(' ').find_map(|f| f.strip_prefix("id=")).unwrap();
+            q::<i64>(&mut ctl, &["CLIENT", "UNBLOCK", id]);
+        }
+        let mut got: Vec<String> = waiters.iter_mut().filter_map(pop_reply).collect();
+        for k in keys {
+            got.extend(strs_of(&mut ctl, k));
+            q::<i64>(&mut ctl, &["DEL", k]);
+        }
+        got.sort();
+        pushed.sort();
+        assert_eq!(got, pushed, "round {round}");
+        wait_blocked(&mut ctl, 0);
+    }
+}
+
+fn strs_of(c: &mut redis::Connection, k: &str) -> Vec<String> {
+    q(c, &["LRANGE", k, "0", "-1"])
+}
+
+#[test]
+fn a_waiter_killed_by_client_kill_is_forgotten() {
+    let s = common::start();
+    let mut ctl = s.conn();
+    let mut a = park(&s, &mut ctl, false, &["BLPOP", "kk", "0"]);
+    let list: String = q(&mut ctl, &["CLIENT", "LIST"]);
+    let id = list
+        .lines()
+        .find(|l| l.contains("flags=b"))
+        .and_then(|l| l.split(' ').find_map(|f| f.strip_prefix("id=")))
+        .unwrap()
+        .to_string();
+    let n: i64 = q(&mut ctl, &["CLIENT", "KILL", "ID", &id]);
+    assert_eq!(n, 1);
+    assert!(a.closed_within(Duration::from_secs(5)));
+    wait_blocked(&mut ctl, 0);
+    q::<i64>(&mut ctl, &["RPUSH", "kk", "v"]);
+    let left: i64 = q(&mut ctl, &["LLEN", "kk"]);
+    assert_eq!(left, 1);
+}
