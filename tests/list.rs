@@ -121,7 +121,18 @@ fn errors_follow_redis_order() {
 #[test]
 fn long_lists_index_set_and_range_across_nodes() {
     let s = common::start();
-    let mut c = s.conn();
+    long_list_ops(&mut s.conn());
+}
+
+#[test]
+fn long_lists_with_compressed_interior_nodes() {
+    let s = common::start_with(&["--list-compress-depth", "1"]);
+    long_list_ops(&mut s.conn());
+    let s = common::start_with(&["--list-compress-depth", "2", "--list-max-listpack-size", "5"]);
+    long_list_ops(&mut s.conn());
+}
+
+fn long_list_ops(c: &mut redis::Connection) {
     let n = 20_000usize;
     let mut pipe = redis::pipe();
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
@@ -132,26 +143,26 @@ fn long_lists_index_set_and_range_across_nodes() {
         }
         pipe.add_command(cmd).ignore();
     }
-    let _: () = pipe.query(&mut c).unwrap();
-    assert_eq!(q::<i64>(&mut c, &["LLEN", "big"]), n as i64);
-    assert_eq!(q::<String>(&mut c, &["OBJECT", "ENCODING", "big"]), "quicklist");
+    let _: () = pipe.query(c).unwrap();
+    assert_eq!(q::<i64>(c, &["LLEN", "big"]), n as i64);
+    assert_eq!(q::<String>(c, &["OBJECT", "ENCODING", "big"]), "quicklist");
     for i in [0usize, 1, 4999, 10_000, 19_998, 19_999] {
-        assert_eq!(q::<String>(&mut c, &["LINDEX", "big", &i.to_string()]), format!("element-{i}"));
+        assert_eq!(q::<String>(c, &["LINDEX", "big", &i.to_string()]), format!("element-{i}"));
         let neg = format!("-{}", n - i);
-        assert_eq!(q::<String>(&mut c, &["LINDEX", "big", &neg]), format!("element-{i}"));
+        assert_eq!(q::<String>(c, &["LINDEX", "big", &neg]), format!("element-{i}"));
     }
-    let _: () = q(&mut c, &["LSET", "big", "12345", "changed"]);
-    assert_eq!(q::<String>(&mut c, &["LINDEX", "big", "12345"]), "changed");
-    let r = strs(&mut c, &["LRANGE", "big", "9998", "10001"]);
+    let _: () = q(c, &["LSET", "big", "12345", "changed"]);
+    assert_eq!(q::<String>(c, &["LINDEX", "big", "12345"]), "changed");
+    let r = strs(c, &["LRANGE", "big", "9998", "10001"]);
     assert_eq!(r, ["element-9998", "element-9999", "element-10000", "element-10001"]);
-    assert_eq!(q::<i64>(&mut c, &["LPOS", "big", "element-15000"]), 15000);
-    assert_eq!(q::<i64>(&mut c, &["LINSERT", "big", "AFTER", "element-5", "new"]), n as i64 + 1);
-    assert_eq!(q::<String>(&mut c, &["LINDEX", "big", "6"]), "new");
-    assert_eq!(q::<i64>(&mut c, &["LREM", "big", "0", "new"]), 1);
-    let _: () = q(&mut c, &["LTRIM", "big", "100", "-101"]);
-    assert_eq!(q::<i64>(&mut c, &["LLEN", "big"]), n as i64 - 200);
-    assert_eq!(q::<String>(&mut c, &["LINDEX", "big", "0"]), "element-100");
-    assert_eq!(q::<String>(&mut c, &["LINDEX", "big", "-1"]), "element-19899");
+    assert_eq!(q::<i64>(c, &["LPOS", "big", "element-15000"]), 15000);
+    assert_eq!(q::<i64>(c, &["LINSERT", "big", "AFTER", "element-5", "new"]), n as i64 + 1);
+    assert_eq!(q::<String>(c, &["LINDEX", "big", "6"]), "new");
+    assert_eq!(q::<i64>(c, &["LREM", "big", "0", "new"]), 1);
+    let _: () = q(c, &["LTRIM", "big", "100", "-101"]);
+    assert_eq!(q::<i64>(c, &["LLEN", "big"]), n as i64 - 200);
+    assert_eq!(q::<String>(c, &["LINDEX", "big", "0"]), "element-100");
+    assert_eq!(q::<String>(c, &["LINDEX", "big", "-1"]), "element-19899");
 }
 
 #[test]
