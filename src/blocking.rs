@@ -42,6 +42,7 @@
 //! - Anything that runs commands itself (EXEC, scripts) sets `ctx.no_block = true` for them
 //!   and must not call [`serve_ready`] between them: the loop calls it after the top-level
 //!   command. Code that writes outside a command (e.g. a timer) calls [`serve_ready`] itself.
+//! - SWAPDB changes keys without writing them: it calls [`signal_existing`] for both dbs.
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -126,6 +127,18 @@ impl Blocking {
     /// The earliest deadline of a blocked client (the loop's poll timeout).
     pub fn next_deadline(&self) -> Option<i64> {
         self.timeouts.first().map(|t| t.0)
+    }
+}
+
+/// Signal every key of `db` that somebody waits on and that now exists: what SWAPDB needs
+/// (Redis's scanDatabaseForReadyKeys), since it changes keys without writing them.
+pub fn signal_existing(st: &mut State, db: usize, now_ms: i64) {
+    let Some(m) = st.blocking.waiters.get(db) else { return };
+    let keys: Vec<Vec<u8>> = m.keys().cloned().collect();
+    for k in keys {
+        if st.ks.get(db, &k, now_ms).is_some() {
+            st.blocking.signal(db, &k);
+        }
     }
 }
 
@@ -352,4 +365,51 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     }
     st.clients[token] = Some(c);
     was
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Value;
+
+    fn state() -> State {
+        let cfg = crate::config::Config::from_args(&[]).expect("default config");
+        State::new(cfg, 1000)
+    }
+
+    fn wait_on(bl: &mut Blocking, db: usize, key: &[u8], token: usize) {
+        if bl.waiters.len() <= db {
+            bl.waiters.resize_with(db + 1, Default::default);
+        }
+        bl.waiters[db].entry(key.to_vec()).or_default().push_back((token, token as u64));
+        bl.waiting_keys = bl.waiters.iter().map(|m| m.len()).sum();
+    }
+
+    #[test]
+    fn signals_only_keys_somebody_waits_on_once() {
+        let mut bl = Blocking::default();
+        bl.signal(0, b"k");
+        assert!(!bl.has_ready(), "nobody waits: nothing is remembered");
+        wait_on(&mut bl, 1, b"k", 7);
+        bl.signal(0, b"k");
+        assert!(!bl.has_ready(), "same name, other db");
+        bl.signal(1, b"k");
+        bl.signal(1, b"k");
+        bl.signal(1, b"other");
+        assert_eq!(bl.ready, vec![(1, b"k".to_vec())]);
+        assert_eq!(bl.blocking_keys(), 1);
+    }
+
+    #[test]
+    fn signal_existing_finds_waited_keys_present_after_a_swap() {
+        let mut st = state();
+        wait_on(&mut st.blocking, 0, b"present", 1);
+        wait_on(&mut st.blocking, 0, b"absent", 2);
+        st.ks.set(0, b"present", Value::string(b"x"), 0, 0);
+        st.ks.set(0, b"unwatched", Value::string(b"x"), 0, 0);
+        signal_existing(&mut st, 0, 1000);
+        assert_eq!(st.blocking.ready, vec![(0, b"present".to_vec())]);
+        signal_existing(&mut st, 5, 1000);
+        assert_eq!(st.blocking.ready.len(), 1);
+    }
 }
