@@ -100,6 +100,11 @@ impl Blocking {
         self.blocked
     }
 
+    /// Blocked clients with a deadline (INFO `clients_in_timeout_table`).
+    pub fn clients_in_timeout_table(&self) -> usize {
+        self.timeouts.len()
+    }
+
     /// Number of distinct keys somebody waits on.
     pub fn blocking_keys(&self) -> usize {
         self.waiting_keys

@@ -210,9 +210,12 @@ impl List {
         List::with_options(cfg.list_max_listpack_size, cfg.list_compress_depth)
     }
 
-    /// A list of `elems` in order (SORT ... STORE, tests).
-    pub fn from_elems<'a>(fill: i64, elems: impl IntoIterator<Item = &'a [u8]>) -> List {
-        let mut l = List::new(fill);
+    /// A list of `elems` in order with the server's settings (SORT ... STORE).
+    pub fn from_elems<'a>(
+        cfg: &crate::config::Config,
+        elems: impl IntoIterator<Item = &'a [u8]>,
+    ) -> List {
+        let mut l = List::with_config(cfg);
         for e in elems {
             l.push_back(e);
         }
