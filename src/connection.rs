@@ -75,6 +75,18 @@ pub struct Client {
     pub write_pending: bool,
     /// The poll reported the peer's write side closed: read on until EOF.
     pub peer_closed: bool,
+    /// MULTI queue and WATCH state (`cmd::multi`).
+    pub tx: crate::cmd::multi::TxState,
+    /// Running EXEC's commands: blocking commands must not block, MONITOR is refused.
+    pub in_exec: bool,
+    /// Pub/Sub subscriptions (`pubsub`); None while subscribed to nothing.
+    pub subs: Option<Box<crate::pubsub::ClientSubs>>,
+    /// In MONITOR mode (listed in `State::monitors`).
+    pub monitor: bool,
+    /// CLIENT TRACKING options while tracking is on (`tracking`).
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
+    /// When the output buffer went over its soft limit (ms); 0 while under it.
+    pub obuf_soft_since: i64,
 }
 
 impl Client {
@@ -119,6 +131,12 @@ impl Client {
             net_out: 0,
             write_pending: false,
             peer_closed: false,
+            tx: Default::default(),
+            in_exec: false,
+            subs: None,
+            monitor: false,
+            tracking: None,
+            obuf_soft_since: 0,
         }
     }
 

@@ -254,7 +254,15 @@ impl Server {
             return;
         }
         self.st.clients[token] = Some(c);
+        self.wake_written();
         self.close_killed();
+    }
+
+    /// Clients a command wrote to (pub/sub messages, invalidations, MONITOR) flush this turn.
+    fn wake_written(&mut self) {
+        if !self.st.wake.is_empty() {
+            self.pending_writes.append(&mut self.st.wake);
+        }
     }
 
     /// Clients killed by a command (CLIENT KILL) close after that command's turn.
@@ -275,10 +283,17 @@ impl Server {
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
         self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        if !self.st.ks.expired_log.is_empty() {
+            crate::notify::drain_keyspace_logs(&mut self.st, None, now);
+        }
+        self.wake_written();
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            if c.close_asap {
+                continue;
+            }
             match c.flush() {
                 Ok(true) => {
                     if c.close_after_reply {
@@ -328,6 +343,7 @@ impl Server {
         }
         let slot = self.st.clients.remove(token);
         if let Some(mut c) = slot {
+            crate::pubsub::forget_client(&mut self.st, &mut c);
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;
             self.st.stats.net_output_bytes += c.net_out;

@@ -113,6 +113,17 @@ pub struct State {
     pub to_close: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// WATCHed keys -> watchers (`cmd::multi`).
+    pub watched: crate::cmd::multi::WatchTable,
+    /// Channel and pattern subscribers (`pubsub`).
+    pub pubsub: crate::pubsub::PubSub,
+    /// Tokens of MONITOR clients.
+    pub monitors: Vec<usize>,
+    /// Client-side caching tables (`tracking`).
+    pub tracking: crate::tracking::Tracking,
+    /// Tokens of other clients a command wrote to (messages, invalidations); the loop adds
+    /// them to its pending writes so they flush in the same turn.
+    pub wake: Vec<usize>,
 }
 
 impl State {
@@ -142,6 +153,11 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            watched: Default::default(),
+            pubsub: Default::default(),
+            monitors: Vec::new(),
+            tracking: Default::default(),
+            wake: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod hash;
 pub mod info;
 pub mod keyspace;
 pub mod list;
+pub mod monitor;
 pub mod multi;
 pub mod object;
 pub mod pubsub;
@@ -27,7 +28,7 @@ pub mod zset;
 use std::time::Instant;
 
 use crate::connection::{Client, ReplyMode};
-use crate::error::CommandError;
+use crate::error::{CmdResult, CommandError};
 use crate::resp::reply::Reply;
 use crate::state::{SlowEntry, State};
 use args::Args;
@@ -63,8 +64,24 @@ impl Ctx<'_> {
     /// WATCH invalidation and client-side caching, and counts changes for persistence.
     #[inline]
     pub fn modified(&mut self, db: usize, key: &[u8]) {
-        let _ = (db, key);
         self.st.dirty += 1;
+        if !self.st.watched.is_empty() {
+            multi::touch(self.st, Some(&mut *self.client), db, key);
+        }
+        if self.st.tracking.clients != 0 {
+            crate::tracking::invalidate_key(self.st, Some(&mut *self.client), key, self.now_ms);
+        }
+    }
+
+    /// Call before `db` is emptied (FLUSHDB; FLUSHALL once per db): WATCH and tracking.
+    pub fn flushing(&mut self, db: usize) {
+        multi::touch_db(self.st, Some(&mut *self.client), db, None);
+    }
+
+    /// Call before SWAPDB exchanges `a` and `b`: watchers of keys in either are flagged.
+    pub fn swapping(&mut self, a: usize, b: usize) {
+        multi::touch_db(self.st, Some(&mut *self.client), a, Some(b));
+        multi::touch_db(self.st, Some(&mut *self.client), b, Some(a));
     }
 
     /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of
@@ -72,7 +89,13 @@ impl Ctx<'_> {
     /// Every command that changes a key calls this with exactly Redis's events.
     #[inline]
     pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
-        let _ = (class, event, db, key);
+        if !self.st.ks.expired_log.is_empty() || !self.st.ks.miss_log.is_empty() {
+            crate::notify::drain_keyspace_logs(self.st, Some(&mut *self.client), self.now_ms);
+        }
+        if self.st.cfg.notify_keyspace_events & class == 0 {
+            return;
+        }
+        crate::notify::notify(self.st, Some(&mut *self.client), class, event, db, key, self.now_ms);
     }
 
     /// The LRU clock stored on keys (seconds, 24 bits like Redis's).
@@ -111,6 +134,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         sort::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
+        monitor::COMMANDS,
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
@@ -120,17 +144,18 @@ fn families() -> Vec<&'static [CommandDef]> {
 
 /// Keyspace notification classes (notify-keyspace-events letters), for `Ctx::notify`.
 pub mod notify {
-    pub const GENERIC: u32 = 1 << 2; // g
-    pub const STRING: u32 = 1 << 3; // $
-    pub const LIST: u32 = 1 << 4; // l
-    pub const SET: u32 = 1 << 5; // s
-    pub const HASH: u32 = 1 << 6; // h
-    pub const ZSET: u32 = 1 << 7; // z
-    pub const EXPIRED: u32 = 1 << 8; // x
-    pub const EVICTED: u32 = 1 << 9; // e
-    pub const STREAM: u32 = 1 << 10; // t
-    pub const KEY_MISS: u32 = 1 << 11; // m
-    pub const NEW: u32 = 1 << 13; // n
+    use crate::config as c;
+    pub const GENERIC: u32 = c::NOTIFY_GENERIC; // g
+    pub const STRING: u32 = c::NOTIFY_STRING; // $
+    pub const LIST: u32 = c::NOTIFY_LIST; // l
+    pub const SET: u32 = c::NOTIFY_SET; // s
+    pub const HASH: u32 = c::NOTIFY_HASH; // h
+    pub const ZSET: u32 = c::NOTIFY_ZSET; // z
+    pub const EXPIRED: u32 = c::NOTIFY_EXPIRED; // x
+    pub const EVICTED: u32 = c::NOTIFY_EVICTED; // e
+    pub const STREAM: u32 = c::NOTIFY_STREAM; // t
+    pub const KEY_MISS: u32 = c::NOTIFY_KEY_MISS; // m
+    pub const NEW: u32 = c::NOTIFY_NEW; // n
 }
 
 impl CommandTable {
@@ -360,7 +385,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
             }
-            write_error_bytes(st, client, &text);
+            reject(st, client, &text);
             return;
         }
     };
@@ -368,15 +393,34 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
-            write_error_bytes(st, client, text.as_bytes());
+            reject(st, client, text.as_bytes());
             return;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
-        write_error_bytes(st, client, NOAUTH.as_bytes());
+        reject(st, client, NOAUTH.as_bytes());
         return;
     }
+    if client.subs.is_some() && !client.resp3 {
+        if let Some(text) = pubsub::context_refusal(st.table.full_name(id)) {
+            st.cmd_stats[id].rejected_calls += 1;
+            reject(st, client, text.as_bytes());
+            return;
+        }
+    }
+    if client.tx.in_multi {
+        match multi::queue_or_reject(client, st.table.full_name(id), id, def, args) {
+            None => {}
+            Some(Ok(())) => return,
+            Some(Err(e)) => {
+                st.cmd_stats[id].rejected_calls += 1;
+                write_error(st, client, &e);
+                return;
+            }
+        }
+    }
+    st.ks.log_misses = st.cfg.notify_keyspace_events & notify::KEY_MISS != 0;
 
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
@@ -385,7 +429,41 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();
+    after_call(st, client, id, args, now_ms, usec, result);
+}
 
+/// A refusal before the command runs; inside MULTI it also dooms the transaction.
+fn reject(st: &mut State, client: &mut Client, text: &[u8]) {
+    if client.tx.in_multi {
+        client.tx.aborted = true;
+    }
+    write_error_bytes(st, client, text);
+}
+
+/// Run a command queued by MULTI, inside EXEC, at the transaction's clock.
+pub fn call_queued(st: &mut State, client: &mut Client, id: usize, args: &Args, now_ms: i64) {
+    let def = st.table.def(id);
+    let start = Instant::now();
+    let result = {
+        let mut ctx = Ctx { st, client, now_ms };
+        (def.handler)(&mut ctx, args)
+    };
+    let usec = start.elapsed().as_micros() as u64;
+    after_call(st, client, id, args, now_ms, usec, result);
+}
+
+/// Redis's call() after the handler: statistics, error reply, slowlog, latency, MONITOR,
+/// and the consequences of keys the keyspace expired or missed on its own.
+fn after_call(
+    st: &mut State,
+    client: &mut Client,
+    id: usize,
+    args: &Args,
+    now_ms: i64,
+    usec: u64,
+    result: CmdResult,
+) {
+    let def = st.table.def(id);
     client.last_cmd = def.name;
     let stat = &mut st.cmd_stats[id];
     stat.calls += 1;
@@ -403,6 +481,12 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     if threshold > 0 && usec / 1000 >= threshold {
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
+    }
+    if !st.monitors.is_empty() && !def.has(flags::SKIP_MONITOR | flags::ADMIN) {
+        monitor::feed(st, client, def.name, args, now_ms);
+    }
+    if !st.ks.expired_log.is_empty() || !st.ks.miss_log.is_empty() {
+        crate::notify::drain_keyspace_logs(st, Some(client), now_ms);
     }
 }
 

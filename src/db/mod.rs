@@ -71,6 +71,12 @@ pub struct Keyspace {
     pub stats: KeyspaceStats,
     /// Active expiry can be switched off by DEBUG SET-ACTIVE-EXPIRE 0.
     pub active_expire: bool,
+    /// Keys deleted by lazy or active expiry, drained by `notify::drain_keyspace_logs`
+    /// (keyspace events, WATCH, tracking).
+    pub expired_log: Vec<(usize, Key)>,
+    /// Read misses, logged only while `log_misses` (the `m` notification class) is on.
+    pub miss_log: Vec<(usize, Key)>,
+    pub log_misses: bool,
 }
 
 impl Keyspace {
@@ -81,6 +87,9 @@ impl Keyspace {
             wheel: Wheel::new(now_ms),
             stats: KeyspaceStats::default(),
             active_expire: true,
+            expired_log: Vec::new(),
+            miss_log: Vec::new(),
+            log_misses: false,
         }
     }
 
@@ -108,6 +117,9 @@ impl Keyspace {
             self.dbs[db].dict.get_mut(key)
         } else {
             self.stats.keyspace_misses += 1;
+            if self.log_misses {
+                self.miss_log.push((db, Key::new(key)));
+            }
             None
         }
     }
@@ -117,8 +129,9 @@ impl Keyspace {
     }
 
     fn expire_key(&mut self, db: usize, key: &[u8]) {
-        if self.remove(db, key).is_some() {
+        if let Some((k, _)) = self.remove(db, key) {
             self.stats.expired_keys += 1;
+            self.expired_log.push((db, k));
         }
     }
 
@@ -231,14 +244,16 @@ impl Keyspace {
         if !self.active_expire {
             return false;
         }
-        let Keyspace { dbs, tag_index, wheel, stats, .. } = self;
+        let Keyspace { dbs, tag_index, wheel, stats, expired_log, .. } = self;
         wheel.sweep(now, budget, |deadline, (tag, key)| {
-            let d = &mut dbs[tag_index[tag]];
+            let db = tag_index[tag];
+            let d = &mut dbs[db];
             let matches = d.dict.get(&key).is_some_and(|e| e.expire == deadline && e.expire <= now);
             if matches {
                 d.dict.remove(&key);
                 d.expires -= 1;
                 stats.expired_keys += 1;
+                expired_log.push((db, key));
             }
         })
     }

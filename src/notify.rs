@@ -1,0 +1,82 @@
+//! Keyspace notifications (Redis's notify.c): `__keyspace@<db>__:<key>` carries the event,
+//! `__keyevent@<db>__:<event>` carries the key, both published like PUBLISH.
+//!
+//! Keys the keyspace deletes on its own (lazy and active expiry) and read misses are logged
+//! by `db::Keyspace`; [`drain_keyspace_logs`] turns them into `expired` / `keymiss` events,
+//! WATCH invalidation and tracking invalidation. The dispatcher drains after each command
+//! and before any notification (so `expired` comes first, as in Redis), the loop after each
+//! active-expiry slice.
+
+use crate::config::{NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS};
+use crate::connection::Client;
+use crate::state::State;
+use crate::util::num;
+
+/// Publish the notification for `event` on `key` if `class` is enabled.
+pub fn notify(
+    st: &mut State,
+    me: Option<&mut Client>,
+    class: u32,
+    event: &str,
+    db: usize,
+    key: &[u8],
+    now_ms: i64,
+) {
+    let flags = st.cfg.notify_keyspace_events;
+    if flags & class == 0 || st.pubsub.channels.is_empty() && st.pubsub.patterns.is_empty() {
+        return;
+    }
+    let mut me = me;
+    if flags & NOTIFY_KEYSPACE != 0 {
+        let ch = channel(b"__keyspace@", db, key);
+        crate::pubsub::publish(st, me.as_deref_mut(), false, &ch, event.as_bytes(), now_ms);
+    }
+    if flags & NOTIFY_KEYEVENT != 0 {
+        let ch = channel(b"__keyevent@", db, event.as_bytes());
+        crate::pubsub::publish(st, me, false, &ch, key, now_ms);
+    }
+}
+
+fn channel(prefix: &[u8], db: usize, tail: &[u8]) -> Vec<u8> {
+    let mut ch = Vec::with_capacity(prefix.len() + 24 + tail.len());
+    ch.extend_from_slice(prefix);
+    num::write_i64(&mut ch, db as i64);
+    ch.extend_from_slice(b"__:");
+    ch.extend_from_slice(tail);
+    ch
+}
+
+/// Turn the keyspace's logs of expired keys and read misses into their consequences.
+pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: i64) {
+    if !st.ks.expired_log.is_empty() {
+        let log = std::mem::take(&mut st.ks.expired_log);
+        for (db, key) in &log {
+            crate::cmd::multi::touch(st, me.as_deref_mut(), db.to_owned(), key);
+            crate::tracking::invalidate_key(st, me.as_deref_mut(), key, now_ms);
+            notify(st, me.as_deref_mut(), NOTIFY_EXPIRED, "expired", *db, key, now_ms);
+        }
+        // Keep the buffer's capacity for the next batch.
+        let mut log = log;
+        log.clear();
+        if st.ks.expired_log.is_empty() {
+            st.ks.expired_log = log;
+        }
+    }
+    if !st.ks.miss_log.is_empty() {
+        let log = std::mem::take(&mut st.ks.miss_log);
+        for (db, key) in &log {
+            notify(st, me.as_deref_mut(), NOTIFY_KEY_MISS, "keymiss", *db, key, now_ms);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names() {
+        assert_eq!(channel(b"__keyspace@", 0, b"k"), b"__keyspace@0__:k");
+        assert_eq!(channel(b"__keyevent@", 15, b"expired"), b"__keyevent@15__:expired");
+    }
+}
