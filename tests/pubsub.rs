@@ -99,8 +99,8 @@ fn resp3_messages_are_push_frames_and_any_command_runs() {
     let mut sub = srv.conn3();
     let (tx, rx) = mpsc::channel();
     sub.set_push_sender(tx);
-    let _: () = redis::cmd("SUBSCRIBE").arg("c3").query(&mut sub).unwrap();
-    let _: () = redis::cmd("PSUBSCRIBE").arg("c*").query(&mut sub).unwrap();
+    sub.subscribe_resp3("c3").unwrap();
+    sub.psubscribe_resp3("c*").unwrap();
     // Regular commands work while subscribed in RESP3.
     let n: i64 = redis::cmd("EXISTS").arg("k").query(&mut sub).unwrap();
     assert_eq!(n, 0);
