@@ -87,6 +87,8 @@ pub struct Client {
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
     /// When the output buffer went over its soft limit (ms); 0 while under it.
     pub obuf_soft_since: i64,
+    /// Parked by a blocking command (BLPOP...): input stays queued until it is served.
+    pub blocked: Option<Box<crate::blocking::Blocked>>,
 }
 
 impl Client {
@@ -137,6 +139,7 @@ impl Client {
             monitor: false,
             tracking: None,
             obuf_soft_since: 0,
+            blocked: None,
         }
     }
 
@@ -228,6 +231,9 @@ impl Client {
     /// CLIENT LIST `flags=` letters.
     pub fn flags_string(&self) -> String {
         let mut f = String::new();
+        if self.blocked.is_some() {
+            f.push('b');
+        }
         if self.close_asap {
             f.push('A');
         }

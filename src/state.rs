@@ -124,6 +124,8 @@ pub struct State {
     /// Tokens of other clients a command wrote to (messages, invalidations); the loop adds
     /// them to its pending writes so they flush in the same turn.
     pub wake: Vec<usize>,
+    /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
+    pub blocking: crate::blocking::Blocking,
 }
 
 impl State {
@@ -158,11 +160,17 @@ impl State {
             monitors: Vec::new(),
             tracking: Default::default(),
             wake: Vec::new(),
+            blocking: Default::default(),
         }
     }
 
     pub fn command(&self, id: usize) -> &'static CommandDef {
         self.table.def(id)
+    }
+
+    /// Clients blocked on keys (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocking.blocked_clients()
     }
 
     /// Iterate the connected clients other than the one running a command.

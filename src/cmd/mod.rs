@@ -22,6 +22,9 @@ pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
 pub mod string;
 pub mod table;
 pub mod zset;
@@ -41,6 +44,9 @@ pub struct Ctx<'a> {
     pub client: &'a mut Client,
     /// Milliseconds since the epoch, fixed for the whole command so nothing expires midway.
     pub now_ms: i64,
+    /// Blocking commands must not block (set for commands run by EXEC and scripts): they
+    /// answer as on a timeout instead. See `crate::blocking`.
+    pub no_block: bool,
 }
 
 impl Ctx<'_> {
@@ -66,6 +72,7 @@ impl Ctx<'_> {
     #[inline]
     pub fn modified(&mut self, db: usize, key: &[u8]) {
         self.st.dirty += 1;
+        self.st.blocking.signal(db, key);
         if !self.st.watched.is_empty() {
             multi::touch(self.st, Some(&mut *self.client), db, key);
         }
@@ -134,6 +141,9 @@ fn families() -> Vec<&'static [CommandDef]> {
         zset::COMMANDS,
         sort::COMMANDS,
         hll::COMMANDS,
+        stream::COMMANDS,
+        stream_group::COMMANDS,
+        stream_info::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         monitor::COMMANDS,
@@ -387,8 +397,14 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
+            let mut is_exec = false;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
+                is_exec = st.table.full_name(id) == "exec";
+            }
+            if is_exec {
+                exec_abort(st, client, &text);
+                return;
             }
             reject(st, client, &text);
             return;
@@ -404,6 +420,10 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
+        if st.table.full_name(id) == "exec" {
+            exec_abort(st, client, NOAUTH.as_bytes());
+            return;
+        }
         reject(st, client, NOAUTH.as_bytes());
         return;
     }
@@ -430,11 +450,19 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {
-        let mut ctx = Ctx { st, client, now_ms };
+        let mut ctx = Ctx { st, client, now_ms, no_block: false };
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();
     after_call(st, client, id, args, now_ms, usec, result);
+}
+
+/// Redis's execCommandAbort: EXEC itself refused (arity, auth...) ends the transaction.
+fn exec_abort(st: &mut State, client: &mut Client, text: &[u8]) {
+    multi::discard_transaction(st, client);
+    let mut t = b"EXECABORT Transaction discarded because of: ".to_vec();
+    t.extend_from_slice(text.strip_prefix(b"ERR ").unwrap_or(text));
+    write_error_bytes(st, client, &t);
 }
 
 /// A refusal before the command runs; inside MULTI it also dooms the transaction.
@@ -450,7 +478,7 @@ pub fn call_queued(st: &mut State, client: &mut Client, id: usize, args: &Args, 
     let def = st.table.def(id);
     let start = Instant::now();
     let result = {
-        let mut ctx = Ctx { st, client, now_ms };
+        let mut ctx = Ctx { st, client, now_ms, no_block: true };
         (def.handler)(&mut ctx, args)
     };
     let usec = start.elapsed().as_micros() as u64;
