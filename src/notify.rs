@@ -7,8 +7,11 @@
 //! and before any notification (so `expired` comes first, as in Redis), the loop after each
 //! active-expiry slice.
 
-use crate::config::{NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS};
+use crate::config::{
+    NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW,
+};
 use crate::connection::Client;
+use crate::db::KsEvent;
 use crate::state::State;
 use crate::util::num;
 
@@ -46,26 +49,27 @@ fn channel(prefix: &[u8], db: usize, tail: &[u8]) -> Vec<u8> {
     ch
 }
 
-/// Turn the keyspace's logs of expired keys and read misses into their consequences.
+/// Turn what the keyspace logged (expired keys, read misses, new keys) into WATCH and
+/// tracking invalidation and `expired` / `keymiss` / `new` events, in the order it happened.
 pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: i64) {
-    if !st.ks.expired_log.is_empty() {
-        let log = std::mem::take(&mut st.ks.expired_log);
-        for (db, key) in &log {
-            crate::cmd::multi::touch(st, me.as_deref_mut(), db.to_owned(), key);
-            crate::tracking::invalidate_key(st, me.as_deref_mut(), key, now_ms);
-            notify(st, me.as_deref_mut(), NOTIFY_EXPIRED, "expired", *db, key, now_ms);
+    while !st.ks.log.is_empty() {
+        let mut log = std::mem::take(&mut st.ks.log);
+        for (ev, db, key) in log.drain(..) {
+            match ev {
+                KsEvent::Expired => {
+                    crate::cmd::multi::touch(st, me.as_deref_mut(), db, &key);
+                    crate::tracking::invalidate_key(st, me.as_deref_mut(), &key, now_ms);
+                    notify(st, me.as_deref_mut(), NOTIFY_EXPIRED, "expired", db, &key, now_ms);
+                }
+                KsEvent::Miss => {
+                    notify(st, me.as_deref_mut(), NOTIFY_KEY_MISS, "keymiss", db, &key, now_ms)
+                }
+                KsEvent::New => notify(st, me.as_deref_mut(), NOTIFY_NEW, "new", db, &key, now_ms),
+            }
         }
         // Keep the buffer's capacity for the next batch.
-        let mut log = log;
-        log.clear();
-        if st.ks.expired_log.is_empty() {
-            st.ks.expired_log = log;
-        }
-    }
-    if !st.ks.miss_log.is_empty() {
-        let log = std::mem::take(&mut st.ks.miss_log);
-        for (db, key) in &log {
-            notify(st, me.as_deref_mut(), NOTIFY_KEY_MISS, "keymiss", *db, key, now_ms);
+        if st.ks.log.is_empty() {
+            st.ks.log = log;
         }
     }
 }

@@ -341,7 +341,7 @@ impl Server {
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
         self.expire_pending = self.st.ks.sweep_expired(now, budget);
-        if !self.st.ks.expired_log.is_empty() {
+        if !self.st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(&mut self.st, None, now);
         }
         self.wake_written();

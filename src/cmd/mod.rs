@@ -97,10 +97,14 @@ impl Ctx<'_> {
     /// Every command that changes a key calls this with exactly Redis's events.
     #[inline]
     pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
-        if !self.st.ks.expired_log.is_empty() || !self.st.ks.miss_log.is_empty() {
+        if !self.st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(self.st, Some(&mut *self.client), self.now_ms);
         }
-        if self.st.cfg.notify_keyspace_events & class == 0 {
+        // Misses and new keys are reported by the keyspace itself (every read lookup, every
+        // insertion), so explicit calls for those classes would duplicate them.
+        if self.st.cfg.notify_keyspace_events & class == 0
+            || class & (notify::KEY_MISS | notify::NEW) != 0
+        {
             return;
         }
         crate::notify::notify(self.st, Some(&mut *self.client), class, event, db, key, self.now_ms);
@@ -445,7 +449,9 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
             }
         }
     }
-    st.ks.log_misses = st.cfg.notify_keyspace_events & notify::KEY_MISS != 0;
+    let ev = st.cfg.notify_keyspace_events;
+    st.ks.log_misses = ev & notify::KEY_MISS != 0;
+    st.ks.log_new = ev & notify::NEW != 0;
 
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
@@ -518,7 +524,7 @@ fn after_call(
     if !st.monitors.is_empty() && !def.has(flags::SKIP_MONITOR | flags::ADMIN) {
         monitor::feed(st, client, def.name, args, now_ms);
     }
-    if !st.ks.expired_log.is_empty() || !st.ks.miss_log.is_empty() {
+    if !st.ks.log.is_empty() {
         crate::notify::drain_keyspace_logs(st, Some(client), now_ms);
     }
 }
