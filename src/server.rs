@@ -231,6 +231,7 @@ impl Server {
     fn on_readable(&mut self, token: usize) {
         let Some(slot) = self.st.clients.get_mut(token) else { return };
         let Some(mut c) = slot.take() else { return };
+        self.st.stats.reads_processed += 1;
         let outcome = c.read_socket();
         process_input(&mut self.st, &mut c);
         if outcome == ReadOutcome::Capped {
@@ -279,6 +280,7 @@ impl Server {
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            self.st.stats.writes_processed += 1;
             match c.flush() {
                 Ok(true) => {
                     if c.close_after_reply {
@@ -299,6 +301,19 @@ impl Server {
             s.ops_samples.push((now, s.total_commands_processed));
             if s.ops_samples.len() > 16 {
                 s.ops_samples.remove(0);
+            }
+            // Byte totals for instantaneous_*_kbps, on the same 100 ms cadence.
+            let (mut i, mut o) = (s.net_input_bytes, s.net_output_bytes);
+            for (_, c) in self.st.clients.iter() {
+                if let Some(c) = c.as_deref() {
+                    i += c.net_in;
+                    o += c.net_out;
+                }
+            }
+            let s = &mut self.st.stats;
+            s.net_samples.push((now, i, o));
+            if s.net_samples.len() > 16 {
+                s.net_samples.remove(0);
             }
         }
     }

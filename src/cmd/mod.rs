@@ -12,7 +12,9 @@ pub mod expire;
 pub mod hash;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod object;
 pub mod pubsub;
@@ -114,6 +116,8 @@ fn families() -> Vec<&'static [CommandDef]> {
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
+        memory::COMMANDS,
+        latency::COMMANDS,
         debug::COMMANDS,
     ]
 }
@@ -391,6 +395,9 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     stat.calls += 1;
     stat.usec += usec;
     st.stats.total_commands_processed += 1;
+    if st.cfg.latency_tracking {
+        latency::record(st, id, usec);
+    }
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);

@@ -1,5 +1,452 @@
-//! Command family: server (see the issue tracker for the full list).
+//! Command family: server administration — CONFIG GET | SET | RESETSTAT | REWRITE | HELP,
+//! TIME, LASTSAVE, SHUTDOWN, SLOWLOG GET | LEN | RESET | HELP.
+//!
+//! SHUTDOWN and saving: ferrodis has no RDB persistence. `SHUTDOWN SAVE` asks for a save
+//! that cannot happen, so it fails exactly as Redis does when its save fails ("Errors
+//! trying to SHUTDOWN. Check logs.", and the server keeps running), unless FORCE is given.
+//! Save points from the `save` parameter (the implicit save of a plain SHUTDOWN or of
+//! SIGTERM) are not treated as a failure: the log says the dataset is not saved, and the
+//! server exits.
 
-use super::table::CommandDef;
+use log::warn;
 
-pub const COMMANDS: &[CommandDef] = &[];
+use super::args::Args;
+use super::latency::help_reply;
+use super::table::{flags, CommandDef};
+use super::Ctx;
+use crate::error::{CmdResult, CommandError, SYNTAX};
+use crate::state::ShutdownRequest;
+
+const ADMIN_FLAGS: u32 = flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE;
+const ADMIN_ACL: &[&str] = &["@admin", "@slow", "@dangerous"];
+
+const fn config_sub(
+    name: &'static str,
+    handler: super::table::Handler,
+    arity: i32,
+    since: &'static str,
+    summary: &'static str,
+    complexity: &'static str,
+    syntax: &'static str,
+) -> CommandDef {
+    CommandDef {
+        name,
+        handler,
+        arity,
+        flags: ADMIN_FLAGS,
+        acl: ADMIN_ACL,
+        group: "server",
+        since,
+        summary,
+        complexity,
+        syntax,
+        ..CommandDef::DEFAULT
+    }
+}
+
+const fn help_row(since: &'static str, handler: super::table::Handler) -> CommandDef {
+    CommandDef {
+        name: "help",
+        handler,
+        arity: 2,
+        flags: flags::LOADING | flags::STALE,
+        acl: &["@slow"],
+        group: "server",
+        since,
+        summary: "Show helpful text about the different subcommands",
+        complexity: "O(1)",
+        ..CommandDef::DEFAULT
+    }
+}
+
+const fn slowlog_sub(
+    name: &'static str,
+    handler: super::table::Handler,
+    arity: i32,
+    summary: &'static str,
+    complexity: &'static str,
+    syntax: &'static str,
+) -> CommandDef {
+    CommandDef {
+        name,
+        handler,
+        arity,
+        flags: flags::ADMIN | flags::LOADING | flags::STALE,
+        acl: ADMIN_ACL,
+        group: "server",
+        since: "2.2.12",
+        summary,
+        complexity,
+        syntax,
+        ..CommandDef::DEFAULT
+    }
+}
+
+pub const COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        name: "config",
+        arity: -2,
+        acl: &["@slow"],
+        group: "server",
+        since: "2.0.0",
+        summary: "A container for server configuration commands",
+        complexity: "Depends on subcommand.",
+        subcommands: &[
+            config_sub(
+                "get",
+                config_get,
+                -3,
+                "2.0.0",
+                "Get the values of configuration parameters",
+                "O(N) when N is the number of configuration parameters provided",
+                "parameter [parameter ...]",
+            ),
+            help_row("5.0.0", config_help),
+            config_sub(
+                "resetstat",
+                config_resetstat,
+                2,
+                "2.0.0",
+                "Reset the stats returned by INFO",
+                "O(1)",
+                "",
+            ),
+            config_sub(
+                "rewrite",
+                config_rewrite,
+                2,
+                "2.8.0",
+                "Rewrite the configuration file with the in memory configuration",
+                "O(1)",
+                "",
+            ),
+            config_sub(
+                "set",
+                config_set,
+                -4,
+                "2.0.0",
+                "Set configuration parameters to the given values",
+                "O(N) when N is the number of configuration parameters provided",
+                "parameter value [parameter value ...]",
+            ),
+        ],
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "time",
+        handler: time,
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        acl: &["@fast"],
+        group: "server",
+        since: "2.6.0",
+        summary: "Return the current server time",
+        complexity: "O(1)",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "lastsave",
+        handler: lastsave,
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        acl: &["@admin", "@fast", "@dangerous"],
+        group: "server",
+        since: "1.0.0",
+        summary: "Get the UNIX time stamp of the last successful save to disk",
+        complexity: "O(1)",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "shutdown",
+        handler: shutdown,
+        arity: -1,
+        flags: flags::ADMIN
+            | flags::NOSCRIPT
+            | flags::LOADING
+            | flags::STALE
+            | flags::NO_MULTI
+            | flags::ALLOW_BUSY,
+        acl: ADMIN_ACL,
+        group: "server",
+        since: "1.0.0",
+        summary: "Synchronously save the dataset to disk and then shut down the server",
+        complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "slowlog",
+        arity: -2,
+        acl: &["@slow"],
+        group: "server",
+        since: "2.2.12",
+        summary: "A container for slow log commands",
+        complexity: "Depends on subcommand.",
+        subcommands: &[
+            slowlog_sub(
+                "get",
+                slowlog_get,
+                -2,
+                "Get the slow log's entries",
+                "O(N) where N is the number of entries returned",
+                "[count]",
+            ),
+            help_row("6.2.0", slowlog_help),
+            slowlog_sub("len", slowlog_len, 2, "Get the slow log's length", "O(1)", ""),
+            slowlog_sub(
+                "reset",
+                slowlog_reset,
+                2,
+                "Clear all entries from the slow log",
+                "O(N) where N is the number of entries in the slowlog",
+                "",
+            ),
+        ],
+        ..CommandDef::DEFAULT
+    },
+];
+
+/// Redis's addReplySubcommandSyntaxError.
+pub fn subcommand_syntax_error(args: &Args) -> CommandError {
+    let sub = args.get(1);
+    let end = sub.iter().position(|&c| c == 0).unwrap_or(sub.len()).min(128);
+    CommandError::msg(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        String::from_utf8_lossy(&sub[..end]),
+        String::from_utf8_lossy(args.get(0)).to_ascii_uppercase()
+    ))
+}
+
+const CONFIG_HELP: &[&str] = &[
+    "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+    "HELP",
+    "    Prints this help.",
+];
+
+const SLOWLOG_HELP: &[&str] = &[
+    "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET [<count>]",
+    "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+    "    Entries are made of:",
+    "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+    "    client name",
+    "LEN",
+    "    Return the length of the slowlog.",
+    "RESET",
+    "    Reset the slowlog.",
+    "HELP",
+    "    Prints this help.",
+];
+
+fn config_help(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    help_reply(ctx, CONFIG_HELP)
+}
+
+fn slowlog_help(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    help_reply(ctx, SLOWLOG_HELP)
+}
+
+fn config_get(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let pats: Vec<&[u8]> = args.rest(2).collect();
+    let pairs = ctx.st.cfg.config_get(&pats);
+    let mut r = ctx.reply();
+    r.map(pairs.len());
+    for (k, v) in pairs {
+        r.bulk(k.as_bytes());
+        r.bulk(v.as_bytes());
+    }
+    Ok(())
+}
+
+fn config_set(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    if args.len() % 2 != 0 {
+        return Err(SYNTAX);
+    }
+    let pairs: Vec<(&[u8], &[u8])> =
+        (2..args.len()).step_by(2).map(|i| (args.get(i), args.get(i + 1))).collect();
+    let local = ctx.client.addr.ip().is_loopback();
+    let old_dir = ctx.st.cfg.dir.clone();
+    ctx.st.cfg.config_set_with(&pairs, local)?;
+    apply_runtime(ctx, &pairs, &old_dir)?;
+    ctx.reply().ok();
+    Ok(())
+}
+
+/// What a CONFIG SET changes outside the stored configuration. Most parameters are read
+/// where they are used (hz, timeout, maxclients, slowlog-*, latency-*, notify-...); the
+/// ones below act on the process.
+fn apply_runtime(ctx: &mut Ctx, pairs: &[(&[u8], &[u8])], old_dir: &str) -> CmdResult {
+    for (name, _) in pairs {
+        if name.eq_ignore_ascii_case(b"loglevel") {
+            log::set_max_level(crate::log_filter(&ctx.st.cfg));
+        } else if name.eq_ignore_ascii_case(b"dir") && ctx.st.cfg.dir != old_dir {
+            if let Err(e) = std::env::set_current_dir(&ctx.st.cfg.dir) {
+                ctx.st.cfg.dir = old_dir.to_string();
+                return Err(CommandError::msg(format!(
+                    "ERR CONFIG SET failed (possibly related to argument 'dir') - {e}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn config_resetstat(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    reset_stats(ctx);
+    ctx.reply().ok();
+    Ok(())
+}
+
+/// Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats.
+pub fn reset_stats(ctx: &mut Ctx) {
+    let st = &mut *ctx.st;
+    let s = &mut st.stats;
+    s.total_connections_received = 0;
+    s.total_commands_processed = 0;
+    s.rejected_connections = 0;
+    s.total_error_replies = 0;
+    s.errorstats.clear();
+    s.client_query_buffer_limit_disconnections = 0;
+    s.client_output_buffer_limit_disconnections = 0;
+    s.net_input_bytes = 0;
+    s.net_output_bytes = 0;
+    s.ops_samples.clear();
+    s.net_samples.clear();
+    s.peak_memory = 0;
+    s.reads_processed = 0;
+    s.writes_processed = 0;
+    let ks = &mut st.ks.stats;
+    ks.expired_keys = 0;
+    ks.expired_stale_perc = 0.0;
+    ks.expired_time_cap_reached_count = 0;
+    ks.keyspace_hits = 0;
+    ks.keyspace_misses = 0;
+    for c in st.cmd_stats.iter_mut() {
+        *c = Default::default();
+    }
+    for h in st.cmd_latency.iter_mut() {
+        *h = None;
+    }
+    // Byte totals are summed from the clients' own counters.
+    for (_, c) in st.clients.iter_mut() {
+        if let Some(c) = c.as_deref_mut() {
+            c.net_in = 0;
+            c.net_out = 0;
+        }
+    }
+    ctx.client.net_in = 0;
+    ctx.client.net_out = 0;
+}
+
+fn config_rewrite(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    ctx.st.cfg.config_rewrite().inspect_err(|e| warn!("CONFIG REWRITE failed: {}", e.text()))?;
+    log::info!("CONFIG REWRITE executed with success.");
+    ctx.reply().ok();
+    Ok(())
+}
+
+fn time(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut r = ctx.reply();
+    r.array(2);
+    r.bulk_i64(now.as_secs() as i64);
+    r.bulk_i64(now.subsec_micros() as i64);
+    Ok(())
+}
+
+fn lastsave(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    let t = ctx.st.lastsave;
+    ctx.reply().int(t);
+    Ok(())
+}
+
+fn shutdown(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let (mut nosave, mut save, mut now, mut force, mut abort) = (false, false, false, false, false);
+    for a in args.rest(1) {
+        let flag = match a.to_ascii_lowercase().as_slice() {
+            b"nosave" => &mut nosave,
+            b"save" => &mut save,
+            b"now" => &mut now,
+            b"force" => &mut force,
+            b"abort" => &mut abort,
+            _ => return Err(SYNTAX),
+        };
+        *flag = true;
+    }
+    if (abort && (nosave || save || now || force)) || (nosave && save) {
+        return Err(SYNTAX);
+    }
+    if abort {
+        // ferrodis never waits for replicas before exiting, so no shutdown is ever pending.
+        return Err(CommandError::stat("ERR No shutdown in progress."));
+    }
+    warn!("User requested shutdown...");
+    if save {
+        warn!("Saving the final RDB snapshot before exiting.");
+        warn!("Error trying to save the DB: ferrodis has no RDB persistence");
+        if !force {
+            warn!("Error trying to save the DB, can't exit.");
+            return Err(CommandError::stat("ERR Errors trying to SHUTDOWN. Check logs."));
+        }
+        warn!("Error trying to save the DB. Exit anyway.");
+    } else if !nosave && !ctx.st.cfg.save.is_empty() {
+        warn!("Not saving the dataset: ferrodis has no RDB persistence (save points ignored).");
+    }
+    ctx.st.shutdown = Some(ShutdownRequest { save: (save || nosave).then_some(save), now, force });
+    // Redis closes the connection of the client that asked without replying.
+    ctx.client.close_asap = true;
+    Ok(())
+}
+
+fn slowlog_get(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    if args.len() > 3 {
+        return Err(subcommand_syntax_error(args));
+    }
+    let mut count: usize = 10;
+    if args.len() == 3 {
+        const MSG: CommandError =
+            CommandError::stat("ERR count should be greater than or equal to -1");
+        let n = crate::util::num::parse_i64(args.get(2)).ok_or(MSG)?;
+        if n < -1 {
+            return Err(MSG);
+        }
+        count = if n == -1 { usize::MAX } else { n as usize };
+    }
+    let (st, mut r) = ctx.parts();
+    let n = count.min(st.slowlog.entries.len());
+    r.array(n);
+    for e in st.slowlog.entries.iter().take(n) {
+        r.array(6);
+        r.int(e.id as i64);
+        r.int(e.time);
+        r.int(e.duration_us as i64);
+        r.array(e.args.len());
+        for a in &e.args {
+            r.bulk(a);
+        }
+        r.bulk(e.addr.as_bytes());
+        r.bulk(&e.name);
+    }
+    Ok(())
+}
+
+fn slowlog_len(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    let n = ctx.st.slowlog.entries.len();
+    ctx.reply().int(n as i64);
+    Ok(())
+}
+
+fn slowlog_reset(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    ctx.st.slowlog.entries.clear();
+    ctx.reply().ok();
+    Ok(())
+}
