@@ -120,7 +120,7 @@ fn usage(ctx: &mut Ctx, args: &Args) -> CmdResult {
 fn stats(ctx: &mut Ctx, _args: &Args) -> CmdResult {
     let m = MemInfo::gather(ctx.st, ctx.client);
     let mut r = ctx.reply();
-    r.map(25 + m.dbs.len());
+    r.map(27 + m.dbs.len());
     let kv = |r: &mut crate::resp::reply::Reply, k: &str, v: u64| {
         r.bulk(k.as_bytes());
         r.int(v as i64);
