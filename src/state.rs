@@ -127,6 +127,8 @@ pub struct State {
     /// Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM), indexed like
     /// `cmd_stats`, allocated on a command's first call while latency-tracking is on.
     pub cmd_latency: Vec<Option<Box<crate::cmd::latency::Histogram>>>,
+    /// Listeners bound by CONFIG SET port/bind, swapped in by the loop after the command.
+    pub new_listeners: Option<Vec<mio::net::TcpListener>>,
 }
 
 impl State {
@@ -159,6 +161,7 @@ impl State {
             replid: random_hex(40),
             startup_memory: crate::alloc::used_memory().unwrap_or(0),
             cmd_latency: (0..n).map(|_| None).collect(),
+            new_listeners: None,
         }
     }
 

@@ -339,3 +339,31 @@ fn shutdown_nosave_and_save_force_stop_the_server() {
     stops(&common::start(), &[b"SHUTDOWN"]);
     stops(&common::start_with(&["--save", ""]), &[b"SHUTDOWN", b"NOW"]);
 }
+
+#[test]
+fn config_set_port_moves_the_listener() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    let before: Vec<String> = q(&mut c, &["CONFIG", "GET", "port"]);
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let new_port = free.local_addr().unwrap().port();
+    // A port another socket holds cannot be taken: the error is Redis's and nothing changes.
+    let e = err(&mut c, &["CONFIG", "SET", "port", &new_port.to_string()]);
+    assert!(e.contains("Unable to listen on this port"), "{e}");
+    let v: Vec<String> = q(&mut c, &["CONFIG", "GET", "port"]);
+    assert_eq!(v, before);
+    drop(free);
+    let _: String = q(&mut c, &["CONFIG", "SET", "port", &new_port.to_string()]);
+    // The connection that asked stays; new clients use the new port only.
+    let n: i64 = q(&mut c, &["DBSIZE"]);
+    assert_eq!(n, 0);
+    let info: String = q(&mut c, &["INFO", "server"]);
+    assert!(info.contains(&format!("tcp_port:{new_port}\r\n")));
+    let mut moved = redis::Client::open(format!("redis://127.0.0.1:{new_port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let n: i64 = q(&mut moved, &["DBSIZE"]);
+    assert_eq!(n, 0);
+    assert!(std::net::TcpStream::connect(srv.addr).is_err(), "the old port is closed");
+}

@@ -273,28 +273,56 @@ fn config_set(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let pairs: Vec<(&[u8], &[u8])> =
         (2..args.len()).step_by(2).map(|i| (args.get(i), args.get(i + 1))).collect();
     let local = ctx.client.addr.ip().is_loopback();
-    let old_dir = ctx.st.cfg.dir.clone();
+    let old = ctx.st.cfg.clone();
     ctx.st.cfg.config_set_with(&pairs, local)?;
-    apply_runtime(ctx, &pairs, &old_dir)?;
+    if let Err(e) = apply_runtime(ctx, &pairs, &old) {
+        // All or nothing, as in Redis: a failed side effect restores every value.
+        ctx.st.cfg = old;
+        return Err(e);
+    }
     ctx.reply().ok();
     Ok(())
 }
 
+fn set_failed(name: &str, why: impl std::fmt::Display) -> CommandError {
+    CommandError::msg(format!(
+        "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+    ))
+}
+
 /// What a CONFIG SET changes outside the stored configuration. Most parameters are read
 /// where they are used (hz, timeout, maxclients, slowlog-*, latency-*, notify-...); the
-/// ones below act on the process.
-fn apply_runtime(ctx: &mut Ctx, pairs: &[(&[u8], &[u8])], old_dir: &str) -> CmdResult {
-    for (name, _) in pairs {
-        if name.eq_ignore_ascii_case(b"loglevel") {
-            log::set_max_level(crate::log_filter(&ctx.st.cfg));
-        } else if name.eq_ignore_ascii_case(b"dir") && ctx.st.cfg.dir != old_dir {
-            if let Err(e) = std::env::set_current_dir(&ctx.st.cfg.dir) {
-                ctx.st.cfg.dir = old_dir.to_string();
-                return Err(CommandError::msg(format!(
-                    "ERR CONFIG SET failed (possibly related to argument 'dir') - {e}"
-                )));
+/// ones below act on the process or the listening sockets.
+fn apply_runtime(
+    ctx: &mut Ctx,
+    pairs: &[(&[u8], &[u8])],
+    old: &crate::config::Config,
+) -> CmdResult {
+    let cfg = &ctx.st.cfg;
+    let mut listeners = None;
+    if cfg.port != old.port || cfg.bind != old.bind {
+        // Port 0 means no TCP listener, as in Redis.
+        listeners = Some(if cfg.port == 0 {
+            Vec::new()
+        } else {
+            match crate::server::bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog) {
+                Ok((l, _)) if !l.is_empty() => l,
+                _ if cfg.port != old.port => {
+                    return Err(set_failed("port", "Unable to listen on this port"))
+                }
+                _ => return Err(set_failed("bind", "Failed to bind to specified addresses.")),
             }
-        }
+        });
+    }
+    if cfg.dir != old.dir {
+        std::env::set_current_dir(&cfg.dir).map_err(|e| set_failed("dir", e))?;
+    }
+    if let Some(l) = listeners {
+        ctx.st.tcp_port = ctx.st.cfg.port;
+        ctx.st.new_listeners = Some(l);
+    }
+    if pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"loglevel")) {
+        log::set_max_level(crate::log_filter(&ctx.st.cfg));
     }
     Ok(())
 }
