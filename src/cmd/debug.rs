@@ -205,10 +205,129 @@ fn rdb_len_size(n: u64) -> usize {
     }
 }
 
-/// rdbSavedObjectLen for a string: integers in 1, 2 or 4 bytes after a type byte, else a
-/// length prefix and the bytes. (Redis may LZF-compress strings over 20 bytes when
-/// `rdbcompression` is on; ferrodis reports the uncompressed size, an upper bound.)
-fn serialized_len(e: &Entry, _rdbcompression: bool) -> usize {
+/// The size of liblzf's `lzf_compress` output (Redis's lzf_c.c: HLOG 16, VERY_FAST), or 0
+/// when it does not fit in `out_len` bytes. Only the output length is needed, so nothing
+/// is written. Redis's hash table starts uninitialised; an empty one is the case that
+/// can be reproduced.
+fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
+    const HSIZE: usize = 1 << 16;
+    const MAX_LIT: usize = 1 << 5;
+    const MAX_OFF: usize = 1 << 13;
+    const MAX_REF: usize = (1 << 8) + (1 << 3);
+    let in_len = input.len();
+    if in_len < 3 || out_len == 0 {
+        return 0;
+    }
+    let idx = |h: u32| ((h >> 8).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1);
+    let frst = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
+    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
+    let mut htab = vec![usize::MAX; HSIZE];
+    let (mut ip, mut op, mut lit) = (0usize, 1usize, 0usize);
+    let mut hval = frst(0);
+    while ip < in_len - 2 {
+        hval = next(hval, ip);
+        let slot = idx(hval);
+        let r = htab[slot];
+        htab[slot] = ip;
+        let matched = r != usize::MAX
+            && r < ip
+            && ip - r - 1 < MAX_OFF
+            && ip + 4 < in_len
+            && r > 0
+            && input[r..r + 3] == input[ip..ip + 3];
+        if matched {
+            let mut len = 2usize;
+            let maxlen = (in_len - ip - len).min(MAX_REF);
+            if lit == 0 {
+                op -= 1;
+            }
+            if op + 3 + 1 >= out_len {
+                return 0;
+            }
+            let mut stopped = false;
+            if maxlen > 16 {
+                for _ in 0..16 {
+                    len += 1;
+                    if input[r + len] != input[ip + len] {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+            if !stopped {
+                loop {
+                    len += 1;
+                    if !(len < maxlen && input[r + len] == input[ip + len]) {
+                        break;
+                    }
+                }
+            }
+            len -= 2;
+            ip += 1;
+            // The back reference (1 or 2 bytes), then its low offset byte.
+            op += if len < 7 { 1 } else { 2 };
+            op += 1;
+            lit = 0;
+            op += 1; // start a literal run
+            ip += len + 1;
+            if ip >= in_len - 2 {
+                break;
+            }
+            ip -= 2;
+            hval = frst(ip);
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip;
+            ip += 1;
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip;
+            ip += 1;
+        } else {
+            if op >= out_len {
+                return 0;
+            }
+            lit += 1;
+            op += 1;
+            ip += 1;
+            if lit == MAX_LIT {
+                lit = 0;
+                op += 1;
+            }
+        }
+    }
+    if op + 3 > out_len {
+        return 0;
+    }
+    while ip < in_len {
+        lit += 1;
+        op += 1;
+        ip += 1;
+        if lit == MAX_LIT {
+            lit = 0;
+            op += 1;
+        }
+    }
+    if lit == 0 {
+        op -= 1;
+    }
+    op
+}
+
+/// rdbSaveRawString's size: small integers in 1, 2 or 4 bytes after a type byte; strings
+/// over 20 bytes LZF-compressed when that saves at least 4 bytes (and `rdbcompression` is
+/// on); otherwise a length prefix and the bytes.
+fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
+    let len = b.len();
+    if rdbcompression && len > 20 {
+        let n = lzf_compressed_len(b, len - 4);
+        if n > 0 {
+            return 1 + rdb_len_size(n as u64) + rdb_len_size(len as u64) + n;
+        }
+    }
+    rdb_len_size(len as u64) + len
+}
+
+/// rdbSavedObjectLen for a string value.
+fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
     let int_len = |v: i64| {
         if i8::try_from(v).is_ok() {
             Some(2)
@@ -233,7 +352,7 @@ fn serialized_len(e: &Entry, _rdbcompression: bool) -> usize {
                         return n;
                     }
                 }
-                rdb_len_size(b.len() as u64) + b.len()
+                raw_string_len(b, rdbcompression)
             }
             None => 0,
         },
@@ -430,6 +549,20 @@ mod tests {
         assert_eq!(serialized_len(&e(Value::string(b"hello")), true), 6);
         assert_eq!(serialized_len(&e(Value::string(b"abc")), true), 4);
         assert_eq!(serialized_len(&e(Value::string(b"4294967296")), true), 11);
+        // Compressible strings, values from Redis 7.0.15's DEBUG OBJECT.
+        let x100 = vec![b'x'; 100];
+        assert_eq!(serialized_len(&e(Value::string(&x100)), true), 13);
+        assert_eq!(serialized_len(&e(Value::string(&x100)), false), 102);
+        assert_eq!(serialized_len(&e(Value::string(&b"ab".repeat(500))), true), 23);
+        let mut p0 = b"value:0".to_vec();
+        p0.resize(100, 0);
+        assert_eq!(serialized_len(&e(Value::string(&p0)), true), 19);
+        let lorem = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Lorem ipsum dolor sit amet";
+        assert_eq!(serialized_len(&e(Value::string(lorem)), true), 139);
+        let rnd =
+            b"N7TGUxeU5kMA5i1EOtIIBaE8BxhwI9j7BU/V3K0Vl5iH6/hTrfOkPg0g4XGP6v75Iy4A4Nhp7knJzoUI";
+        assert_eq!(serialized_len(&e(Value::string(rnd)), true), 82);
+        assert_eq!(serialized_len(&e(Value::string(&[b'a'; 21])), true), 9);
     }
 
     #[test]
