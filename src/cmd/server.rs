@@ -1,5 +1,5 @@
 //! Command family: server administration — CONFIG GET | SET | RESETSTAT | REWRITE | HELP,
-//! TIME, LASTSAVE, SHUTDOWN, SLOWLOG GET | LEN | RESET | HELP.
+//! TIME, LASTSAVE, ROLE, SHUTDOWN, SLOWLOG GET | LEN | RESET | HELP.
 //!
 //! SHUTDOWN and saving: ferrodis has no RDB persistence. `SHUTDOWN SAVE` asks for a save
 //! that cannot happen, so it fails exactly as Redis does when its save fails ("Errors
@@ -172,6 +172,18 @@ pub const COMMANDS: &[CommandDef] = &[
         summary: "Synchronously save the dataset to disk and then shut down the server",
         complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
         syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "role",
+        handler: role,
+        arity: 1,
+        flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST,
+        acl: &["@admin", "@fast", "@dangerous"],
+        group: "server",
+        since: "2.8.12",
+        summary: "Return the role of the instance in the context of replication",
+        complexity: "O(1)",
         ..CommandDef::DEFAULT
     },
     CommandDef {
@@ -432,6 +444,16 @@ fn shutdown(ctx: &mut Ctx, args: &Args) -> CmdResult {
     ctx.st.shutdown = Some(ShutdownRequest { save: (save || nosave).then_some(save), now, force });
     // Redis closes the connection of the client that asked without replying.
     ctx.client.close_asap = true;
+    Ok(())
+}
+
+/// A master without replicas (ferrodis has no replication): role, offset, replicas.
+fn role(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    let mut r = ctx.reply();
+    r.array(3);
+    r.bulk(b"master");
+    r.int(0);
+    r.array(0);
     Ok(())
 }
 
