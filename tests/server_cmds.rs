@@ -249,6 +249,11 @@ fn latency_monitor_events_and_histograms() {
     }
     let doctor: String = q(&mut c, &["LATENCY", "DOCTOR"]);
     assert!(doctor.starts_with("I'm sorry, Dave"), "{doctor}");
+    // A container name brings its subcommands.
+    let h: Value = q(&mut c, &["LATENCY", "HISTOGRAM", "CONFIG"]);
+    let Value::Array(items) = h else { panic!("{h:?}") };
+    assert_eq!(items[0], Value::BulkString(b"config|set".to_vec()), "{items:?}");
+    assert_eq!(items.len(), 2);
 }
 
 #[test]

@@ -407,7 +407,12 @@ fn histogram(ctx: &mut Ctx, args: &Args) -> CmdResult {
             // Names are full names ("config|get"); unknown or never-called ones are skipped.
             let Ok(name) = std::str::from_utf8(name) else { continue };
             let name = name.to_ascii_lowercase();
-            if let Some(id) = (0..st.table.len()).find(|&i| st.table.full_name(i) == name) {
+            let Some(id) = (0..st.table.len()).find(|&i| st.table.full_name(i) == name) else {
+                continue;
+            };
+            // A container stands for itself and its subcommands, as in Redis.
+            let subs = st.table.subcommands_of(id);
+            for id in std::iter::once(id).chain(subs) {
                 if st.cmd_latency[id].is_some() && !ids.contains(&id) {
                     ids.push(id);
                 }
