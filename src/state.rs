@@ -129,6 +129,8 @@ pub struct State {
     pub cmd_latency: Vec<Option<Box<crate::cmd::latency::Histogram>>>,
     /// Listeners bound by CONFIG SET port/bind, swapped in by the loop after the command.
     pub new_listeners: Option<Vec<mio::net::TcpListener>>,
+    /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
+    pub blocking: crate::blocking::Blocking,
 }
 
 impl State {
@@ -162,11 +164,17 @@ impl State {
             startup_memory: crate::alloc::used_memory().unwrap_or(0),
             cmd_latency: (0..n).map(|_| None).collect(),
             new_listeners: None,
+            blocking: Default::default(),
         }
     }
 
     pub fn command(&self, id: usize) -> &'static CommandDef {
         self.table.def(id)
+    }
+
+    /// Clients blocked on keys (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocking.blocked_clients()
     }
 
     /// Iterate the connected clients other than the one running a command.

@@ -688,8 +688,8 @@ pub mod hooks {
     use crate::state::State;
 
     /// Clients parked in BLPOP/BZPOPMIN/XREAD/WAIT... (blocking commands).
-    pub fn blocked_clients(_st: &State) -> usize {
-        0
+    pub fn blocked_clients(st: &State) -> usize {
+        st.blocking.blocked_clients()
     }
     /// Blocked clients with a timeout (Redis's clients_timeout_table).
     pub fn clients_in_timeout_table(_st: &State) -> usize {

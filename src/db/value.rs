@@ -192,12 +192,16 @@ impl Value {
     }
 
     /// The type-specific part of DEBUG DIGEST (Redis's xorObjectDigest after the type tag):
-    /// strings mix their bytes in. Each collection type digests its elements as Redis does
-    /// (list: mix each element in order; set: xor each member; hash: per field a fresh digest
+    /// strings and lists mix their bytes in (a list element by element, head to tail).
+    /// Each other collection type digests its elements as Redis does (set: xor each member; hash: per field a fresh digest
     /// mixed with field then value, xored in; zset: per member a fresh digest mixed with the
     /// member then its `%.17g` score, xored in). Until a type provides that, this returns
     /// its kind so DEBUG DIGEST can refuse rather than report a wrong signature.
     pub fn digest_into(&self, d: &mut super::digest::Digest) -> Result<(), Kind> {
+        if let Value::List(l) = self {
+            l.for_each(|e| d.mix(e));
+            return Ok(());
+        }
         match self.str_bytes() {
             Some(s) => {
                 d.mix(s.as_bytes());
