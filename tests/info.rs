@@ -281,3 +281,23 @@ fn clients_and_connections_are_counted() {
     let after: u64 = field(&t, "total_net_input_bytes").unwrap().parse().unwrap();
     assert!(after > before);
 }
+
+#[test]
+fn blocked_clients_are_counted() {
+    let srv = common::start();
+    let mut a = srv.raw();
+    a.send(&resp(&[b"BLPOP", b"nolist", b"0"]));
+    let mut b = srv.raw();
+    b.send(&resp(&[b"BLPOP", b"nolist2", b"100"]));
+    let mut c = srv.conn();
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let t = info(&mut c, &["clients"]);
+        if field(&t, "blocked_clients") == Some("2") {
+            assert_eq!(field(&t, "clients_in_timeout_table"), Some("1"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{t}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

@@ -691,9 +691,10 @@ pub mod hooks {
     pub fn blocked_clients(st: &State) -> usize {
         st.blocking.blocked_clients()
     }
-    /// Blocked clients with a timeout (Redis's clients_timeout_table).
-    pub fn clients_in_timeout_table(_st: &State) -> usize {
-        0
+    /// Blocked clients with a timeout (Redis's clients_timeout_table). The caller is never
+    /// blocked, so the other clients are all there is to count.
+    pub fn clients_in_timeout_table(st: &State) -> usize {
+        st.other_clients().filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline != 0)).count()
     }
     /// Clients with CLIENT TRACKING on.
     pub fn tracking_clients(_st: &State) -> usize {
