@@ -325,7 +325,16 @@ impl Server {
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
+        // The latency monitor's "expire-cycle" event, timed only while the monitor is on.
+        let threshold = self.st.cfg.latency_monitor_threshold;
+        let started = (threshold > 0).then(std::time::Instant::now);
         self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        if let Some(t) = started {
+            let ms = t.elapsed().as_millis() as u64;
+            if ms >= threshold {
+                self.st.latency.add("expire-cycle", now / 1000, ms);
+            }
+        }
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };

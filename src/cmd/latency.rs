@@ -592,6 +592,25 @@ mod tests {
     }
 
     #[test]
+    fn doctor_report_matches_redis() {
+        let mut cfg = crate::config::Config::default();
+        cfg.latency_monitor_threshold = 1;
+        let mut st = State::new(cfg, 0);
+        st.latency.add("command", 1000, 50);
+        // Text of Redis 7.0.15 for one 50 ms DEBUG SLEEP seen 55 s earlier.
+        let want = "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n1. command: 1 latency spikes (average 50ms, mean deviation 0ms, period 55.00 sec). Worst all time event 50ms.\n\nI have a few advices for you:\n\n- Your current Slow Log configuration only logs events that are slower than your configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than 1000'.\n- Check your Slow Log to understand what are the commands you are running which are too slow to execute. Please check https://redis.io/commands/slowlog for more information.\n- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking operation. If you have very large objects that are often deleted, expired, or evicted, try to fragment those objects into multiple smaller objects.\n";
+        assert_eq!(latency_report(&st, 1055), want);
+        st.latency.events.clear();
+        st.latency.add("expire-cycle", 1000, 3);
+        let r = latency_report(&st, 1001);
+        assert!(r.contains("1. expire-cycle: 1 latency spikes"), "{r}");
+        assert!(r.contains("'CONFIG SET hz 100'"), "{r}");
+        st.latency.events.clear();
+        let r = latency_report(&st, 1001);
+        assert!(r.starts_with("Dave, no latency spike was observed"), "{r}");
+    }
+
+    #[test]
     fn sparkline_matches_redis_single_sample() {
         let mut e = LatencyEvent::default();
         e.samples.push_back((100, 50));
