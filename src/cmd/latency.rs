@@ -54,18 +54,25 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
         },
         CommandDef {
             since: "7.0.0",
-            complexity: "O(N) where N is the number of commands with latency information being retrieved.",
+            complexity:
+                "O(N) where N is the number of commands with latency information being retrieved.",
             ..sub(
                 "histogram",
                 histogram,
                 -2,
-                "Return the cumulative distribution of latencies of a subset of commands or all commands.",
+                "Return the cumulative distribution of latencies of a subset of commands or all.",
                 "[command [command ...]]",
             )
         },
         sub("history", history, 3, "Return timestamp-latency samples for the event.", "event"),
         sub("latest", latest, 2, "Return the latest latency samples for all events.", ""),
-        sub("reset", reset, -2, "Reset latency data for one or more events.", "[event [event ...]]"),
+        sub(
+            "reset",
+            reset,
+            -2,
+            "Reset latency data for one or more events.",
+            "[event [event ...]]",
+        ),
     ],
     ..CommandDef::DEFAULT
 }];

@@ -40,8 +40,14 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
             flags: flags::LOADING | flags::STALE,
             ..sub("help", help, "Show helpful text about the different subcommands")
         },
-        sub("malloc-stats", malloc_stats, "Show allocator internal stats"),
-        sub("purge", purge, "Ask the allocator to release memory"),
+        CommandDef {
+            complexity: SLOW,
+            ..sub("malloc-stats", malloc_stats, "Show allocator internal stats")
+        },
+        CommandDef {
+            complexity: SLOW,
+            ..sub("purge", purge, "Ask the allocator to release memory")
+        },
         sub("stats", stats, "Show memory usage details"),
         CommandDef {
             name: "usage",
@@ -62,6 +68,8 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
     ],
     ..CommandDef::DEFAULT
 }];
+
+const SLOW: &str = "Depends on how much memory is allocated, could be slow";
 
 const HELP: &[&str] = &[
     "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
