@@ -372,3 +372,46 @@ fn config_set_port_moves_the_listener() {
     assert_eq!(n, 0);
     assert!(std::net::TcpStream::connect(srv.addr).is_err(), "the old port is closed");
 }
+
+#[test]
+fn slowlog_redacts_secrets_like_redis() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    let _: String = q(&mut c, &["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    let _: String = q(&mut c, &["SLOWLOG", "RESET"]);
+    let _ = err(&mut c, &["AUTH", "foo", "bar"]);
+    let _ = redis::cmd("HELLO")
+        .arg("2")
+        .arg("AUTH")
+        .arg("default")
+        .arg("wrong")
+        .arg("SETNAME")
+        .arg("x")
+        .query::<Value>(&mut c);
+    let _: String = q(&mut c, &["CONFIG", "SET", "masterauth", "pw", "hz", "10"]);
+    let _: String = q(&mut c, &["CONFIG", "SET", "masterauth", ""]);
+    let entries: Value = q(&mut c, &["SLOWLOG", "GET", "4"]);
+    let Value::Array(entries) = entries else { panic!("{entries:?}") };
+    let argv: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let Value::Array(e) = e else { panic!("{e:?}") };
+            let Value::Array(a) = &e[3] else { panic!("{e:?}") };
+            a.iter()
+                .map(|x| match x {
+                    Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+                    x => panic!("{x:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        argv,
+        vec![
+            vec!["CONFIG", "SET", "masterauth", "(redacted)"],
+            vec!["CONFIG", "SET", "masterauth", "(redacted)", "hz", "10"],
+            vec!["HELLO", "2", "AUTH", "(redacted)", "(redacted)", "SETNAME", "x"],
+            vec!["AUTH", "(redacted)", "(redacted)"],
+        ]
+    );
+}

@@ -412,7 +412,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     }
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
-        slowlog_push(st, client, args, now_ms, usec);
+        slowlog_push(st, client, id, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
     if threshold > 0 && usec / 1000 >= threshold {
@@ -469,14 +469,19 @@ pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     }
 }
 
-fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec: u64) {
+fn slowlog_push(st: &mut State, client: &Client, id: usize, args: &Args, now_ms: i64, usec: u64) {
     let max_args = 32usize;
     let argc = args.len();
+    let redacted = server::redacted_positions(st.table.full_name(id), args);
     let mut v: Vec<Vec<u8>> = Vec::new();
     for i in 0..argc.min(max_args) {
         if i == max_args - 1 && argc > max_args {
             v.push(format!("... ({} more arguments)", argc - max_args + 1).into_bytes());
             break;
+        }
+        if redacted.contains(&i) {
+            v.push(b"(redacted)".to_vec());
+            continue;
         }
         let a = args.get(i);
         if a.len() > 128 {

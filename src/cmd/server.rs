@@ -218,6 +218,59 @@ pub const COMMANDS: &[CommandDef] = &[
     },
 ];
 
+/// Argument positions Redis 7.0 replaces by "(redacted)" in SLOWLOG (and MONITOR): the
+/// secrets of AUTH, HELLO ... AUTH, CONFIG SET of sensitive parameters, MIGRATE AUTH/AUTH2
+/// and ACL SETUSER. `full_name` is the command's full name ("config|set").
+pub fn redacted_positions(full_name: &str, args: &Args) -> Vec<usize> {
+    let argc = args.len();
+    match full_name {
+        "auth" => (1..argc).collect(),
+        "acl|setuser" => (2..argc).collect(),
+        "hello" => {
+            let mut out = Vec::new();
+            let mut j = 2;
+            while j < argc {
+                let more = argc - 1 - j;
+                if args.is(j, "auth") && more >= 2 {
+                    out.extend([j + 1, j + 2]);
+                    j += 2;
+                } else if args.is(j, "setname") && more >= 1 {
+                    j += 1;
+                } else {
+                    break;
+                }
+                j += 1;
+            }
+            out
+        }
+        "config|set" => (2..argc.saturating_sub(1))
+            .step_by(2)
+            .filter(|&i| crate::config::lookup(args.get(i)).is_some_and(|(p, _)| p.is_sensitive()))
+            .map(|i| i + 1)
+            .collect(),
+        "migrate" => {
+            let mut out = Vec::new();
+            let mut j = 6;
+            while j < argc {
+                let more = argc - 1 - j;
+                if args.is(j, "auth") && more >= 1 {
+                    out.push(j + 1);
+                    j += 1;
+                } else if args.is(j, "auth2") && more >= 2 {
+                    out.extend([j + 1, j + 2]);
+                    j += 2;
+                } else if !(args.is(j, "copy") || args.is(j, "replace")) {
+                    // KEYS ends the options; anything else is Redis's syntax error.
+                    break;
+                }
+                j += 1;
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Redis's addReplySubcommandSyntaxError.
 pub fn subcommand_syntax_error(args: &Args) -> CommandError {
     let sub = args.get(1);
@@ -499,4 +552,40 @@ fn slowlog_reset(ctx: &mut Ctx, _args: &Args) -> CmdResult {
     ctx.st.slowlog.entries.clear();
     ctx.reply().ok();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(name: &str, words: &[&str]) -> Vec<usize> {
+        let v: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        redacted_positions(name, &Args::Owned(&v))
+    }
+
+    #[test]
+    fn redaction_follows_redis_parsers() {
+        assert_eq!(pos("auth", &["AUTH", "pw"]), [1]);
+        assert_eq!(pos("acl|setuser", &["ACL", "SETUSER", "bob", "on", ">pw"]), [2, 3, 4]);
+        assert_eq!(pos("hello", &["HELLO", "3", "SETNAME", "n", "AUTH", "u", "p"]), [5, 6]);
+        // A malformed option stops the parse, as Redis replies an error there.
+        assert!(pos("hello", &["HELLO", "3", "bogus", "AUTH", "u", "p"]).is_empty());
+        assert_eq!(
+            pos(
+                "migrate",
+                &["MIGRATE", "h", "1", "", "0", "10", "COPY", "AUTH", "pw", "KEYS", "auth"]
+            ),
+            [8]
+        );
+        assert_eq!(
+            pos("migrate", &["MIGRATE", "h", "1", "k", "0", "10", "AUTH2", "u", "p"]),
+            [7, 8]
+        );
+        assert!(pos("migrate", &["MIGRATE", "h", "1", "k", "0", "10", "X", "AUTH", "p"]).is_empty());
+        assert_eq!(
+            pos("config|set", &["CONFIG", "SET", "hz", "1", "REQUIREPASS", "x", "masterauth", "y"]),
+            [5, 7]
+        );
+        assert!(pos("config|get", &["CONFIG", "GET", "requirepass"]).is_empty());
+    }
 }
