@@ -15,7 +15,9 @@ pub mod hash;
 pub mod hll;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod object;
 pub mod pubsub;
@@ -127,6 +129,8 @@ fn families() -> Vec<&'static [CommandDef]> {
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
+        memory::COMMANDS,
+        latency::COMMANDS,
         debug::COMMANDS,
     ]
 }
@@ -417,13 +421,16 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
     stat.calls += 1;
     stat.usec += usec;
     st.stats.total_commands_processed += 1;
+    if st.cfg.latency_tracking {
+        latency::record(st, id, usec);
+    }
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
     }
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
-        slowlog_push(st, client, args, now_ms, usec);
+        slowlog_push(st, client, id, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
     if threshold > 0 && usec / 1000 >= threshold {
@@ -481,14 +488,19 @@ pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     }
 }
 
-fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec: u64) {
+fn slowlog_push(st: &mut State, client: &Client, id: usize, args: &Args, now_ms: i64, usec: u64) {
     let max_args = 32usize;
     let argc = args.len();
+    let redacted = server::redacted_positions(st.table.full_name(id), args);
     let mut v: Vec<Vec<u8>> = Vec::new();
     for i in 0..argc.min(max_args) {
         if i == max_args - 1 && argc > max_args {
             v.push(format!("... ({} more arguments)", argc - max_args + 1).into_bytes());
             break;
+        }
+        if redacted.contains(&i) {
+            v.push(b"(redacted)".to_vec());
+            continue;
         }
         let a = args.get(i);
         if a.len() > 128 {
