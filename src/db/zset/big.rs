@@ -15,6 +15,7 @@ struct Slot {
     score: f64,
 }
 
+#[derive(Default)]
 struct Slots(Vec<Slot>);
 
 impl Members for Slots {
@@ -124,12 +125,6 @@ pub struct Big {
     tree: Tree,
 }
 
-impl Default for Slots {
-    fn default() -> Self {
-        Slots(Vec::new())
-    }
-}
-
 impl Big {
     pub fn with_capacity(n: usize) -> Big {
         let mut b = Big::default();
@@ -140,6 +135,10 @@ impl Big {
     #[inline]
     pub fn len(&self) -> usize {
         self.tree.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
     }
 
     pub fn score(&self, member: &[u8]) -> Option<f64> {

@@ -79,8 +79,10 @@ impl Pack {
         self.iter().find(|e| e.member == member)
     }
 
-    /// Insert a member that is not present, keeping the order.
+    /// Insert a member that is not present, keeping the order. A -0 score is stored as 0,
+    /// as Redis's listpack (which keeps scores as integers when they are integral) does.
     pub fn insert(&mut self, score: f64, member: &[u8]) {
+        let score = if score == 0.0 { 0.0 } else { score };
         let at = self
             .iter()
             .find(|e| match e.score.partial_cmp(&score) {
@@ -135,6 +137,7 @@ impl Pack {
 
     /// Append an entry known to sort after every present one (building from sorted input).
     pub fn push_sorted(&mut self, score: f64, member: &[u8]) {
+        let score = if score == 0.0 { 0.0 } else { score };
         self.buf.extend_from_slice(&score.to_le_bytes());
         put_varint(&mut self.buf, member.len());
         self.buf.extend_from_slice(member);
