@@ -220,6 +220,11 @@ impl ZSet {
         }
     }
 
+    /// Switch to the large encoding (SORT does this to sorted sets, as Redis does).
+    pub fn force_large(&mut self) {
+        self.convert_to_big();
+    }
+
     fn convert_to_big(&mut self) {
         if let ZSet::Pack(p) = self {
             let mut b = Big::with_capacity(p.len() + 1);
