@@ -89,14 +89,24 @@ fn deinterleave64(interleaved: u64) -> u64 {
 }
 
 /// geohashEncode: None outside the ranges (Redis's 0 return).
-pub fn encode(long_r: Range, lat_r: Range, longitude: f64, latitude: f64, step: u8) -> Option<Bits> {
+pub fn encode(
+    long_r: Range,
+    lat_r: Range,
+    longitude: f64,
+    latitude: f64,
+    step: u8,
+) -> Option<Bits> {
     if step == 0 || step > 32 {
         return None;
     }
     if !(LONG_MIN..=LONG_MAX).contains(&longitude) || !(LAT_MIN..=LAT_MAX).contains(&latitude) {
         return None;
     }
-    if latitude < lat_r.min || latitude > lat_r.max || longitude < long_r.min || longitude > long_r.max {
+    if latitude < lat_r.min
+        || latitude > lat_r.max
+        || longitude < long_r.min
+        || longitude > long_r.max
+    {
         return None;
     }
     let mut lat_offset = (latitude - lat_r.min) / (lat_r.max - lat_r.min);
@@ -276,7 +286,8 @@ fn bounding_box(s: &Search) -> [f64; 4] {
     };
     let [longitude, latitude] = s.center;
     let lat_delta = rad_deg(height / EARTH_RADIUS_IN_METERS);
-    let long_delta_top = rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude + lat_delta).cos());
+    let long_delta_top =
+        rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude + lat_delta).cos());
     let long_delta_bottom =
         rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude - lat_delta).cos());
     let southern = latitude < 0.0;
@@ -295,7 +306,9 @@ pub fn cells(s: &Search) -> [Bits; 9] {
     let [longitude, latitude] = s.center;
     let radius_meters = match s.shape {
         Shape::Circle { radius } => radius,
-        Shape::Box { width, height } => ((width / 2.0) * (width / 2.0) + (height / 2.0) * (height / 2.0)).sqrt(),
+        Shape::Box { width, height } => {
+            ((width / 2.0) * (width / 2.0) + (height / 2.0) * (height / 2.0)).sqrt()
+        }
     } * s.conversion;
     let mut steps = estimate_steps(radius_meters, latitude);
     let cover = |steps: u8| {
