@@ -130,6 +130,8 @@ fn search_and_store() {
         .arg("BYRADIUS")
         .arg(1)
         .arg("km")
+        .arg("ASC")
+        .arg("WITHDIST")
         .query::<Value>(&mut c)
         .unwrap_err();
     assert_eq!(
