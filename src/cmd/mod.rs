@@ -11,6 +11,7 @@ pub mod command_tips;
 pub mod connection;
 pub mod debug;
 pub mod expire;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
@@ -121,6 +122,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         zset::COMMANDS,
         sort::COMMANDS,
         hll::COMMANDS,
+        geo::COMMANDS,
         stream::COMMANDS,
         stream_group::COMMANDS,
         stream_info::COMMANDS,
