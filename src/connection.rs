@@ -87,6 +87,10 @@ pub struct Client {
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
     /// When the output buffer went over its soft limit (ms); 0 while under it.
     pub obuf_soft_since: i64,
+    /// Table id of the command being run or last run (CLIENT LIST `cmd=`); None: `NULL`.
+    pub last_cmd_id: Option<usize>,
+    /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
+    pub postponed: Option<Vec<Vec<u8>>>,
     /// Parked by a blocking command (BLPOP...): input stays queued until it is served.
     pub blocked: Option<Box<crate::blocking::Blocked>>,
 }
@@ -139,6 +143,8 @@ impl Client {
             monitor: false,
             tracking: None,
             obuf_soft_since: 0,
+            last_cmd_id: None,
+            postponed: None,
             blocked: None,
         }
     }
@@ -228,27 +234,8 @@ impl Client {
         Ok(true)
     }
 
-    /// CLIENT LIST `flags=` letters.
+    /// CLIENT LIST `flags=` letters (the CLIENT family owns the letters and their order).
     pub fn flags_string(&self) -> String {
-        let mut f = String::new();
-        if self.blocked.is_some() {
-            f.push('b');
-        }
-        if self.close_asap {
-            f.push('A');
-        }
-        if self.close_after_reply {
-            f.push('c');
-        }
-        if self.no_evict {
-            f.push('e');
-        }
-        if self.no_touch {
-            f.push('T');
-        }
-        if f.is_empty() {
-            f.push('N');
-        }
-        f
+        crate::cmd::client::flags_of(self)
     }
 }

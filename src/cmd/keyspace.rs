@@ -628,7 +628,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let db = ctx.db();
     let n = ctx.st.ks.dbs[db].len();
-    ctx.flushing(db);
+    ctx.flushing(Some(db));
     ctx.st.ks.flush_db(db);
     ctx.st.dirty += n as u64;
     ctx.reply().ok();
@@ -638,9 +638,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
 fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let n: usize = ctx.st.ks.dbs.iter().map(|d| d.len()).sum();
-    for db in 0..ctx.st.ks.dbs.len() {
-        ctx.flushing(db);
-    }
+    ctx.flushing(None);
     ctx.st.ks.flush_all();
     ctx.st.dirty += n as u64 + 1;
     ctx.reply().ok();

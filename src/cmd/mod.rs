@@ -6,14 +6,19 @@ pub mod args;
 pub mod bitmap;
 pub mod client;
 pub mod command;
+pub mod command_docs;
+pub mod command_tips;
 pub mod connection;
 pub mod debug;
 pub mod expire;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod memory;
 pub mod monitor;
 pub mod multi;
 pub mod object;
@@ -27,6 +32,7 @@ pub mod stream_group;
 pub mod stream_info;
 pub mod string;
 pub mod table;
+pub mod tracking;
 pub mod zset;
 
 use std::time::Instant;
@@ -81,9 +87,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// Call before `db` is emptied (FLUSHDB; FLUSHALL once per db): WATCH and tracking.
-    pub fn flushing(&mut self, db: usize) {
-        multi::touch_db(self.st, Some(&mut *self.client), db, None);
+    /// Call before databases are emptied (FLUSHDB: `Some(db)`, FLUSHALL: None): WATCH
+    /// and client-side caching.
+    pub fn flushing(&mut self, db: Option<usize>) {
+        let dbs = match db {
+            Some(d) => d..d + 1,
+            None => 0..self.st.ks.dbs.len(),
+        };
+        for d in dbs {
+            multi::touch_db(self.st, Some(&mut *self.client), d, None);
+        }
+        crate::tracking::invalidate_all(self.st, Some(&mut *self.client), self.now_ms);
     }
 
     /// Call before SWAPDB exchanges `a` and `b`: watchers of keys in either are flagged.
@@ -145,6 +159,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         zset::COMMANDS,
         sort::COMMANDS,
         hll::COMMANDS,
+        geo::COMMANDS,
         stream::COMMANDS,
         stream_group::COMMANDS,
         stream_info::COMMANDS,
@@ -154,6 +169,8 @@ fn families() -> Vec<&'static [CommandDef]> {
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
+        memory::COMMANDS,
+        latency::COMMANDS,
         debug::COMMANDS,
     ]
 }
@@ -376,7 +393,9 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    run(st, client, args, clock);
+    if !run(st, client, args, clock) {
+        return;
+    }
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
     // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
@@ -396,11 +415,13 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     }
 }
 
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+/// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
+fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
+            client.last_cmd_id = known;
             let mut is_exec = false;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
@@ -408,44 +429,50 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
             }
             if is_exec {
                 exec_abort(st, client, &text);
-                return;
+            } else {
+                reject(st, client, &text);
             }
-            reject(st, client, &text);
-            return;
+            return true;
         }
     };
+    client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
             reject(st, client, text.as_bytes());
-            return;
+            return true;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
         if st.table.full_name(id) == "exec" {
             exec_abort(st, client, NOAUTH.as_bytes());
-            return;
+        } else {
+            reject(st, client, NOAUTH.as_bytes());
         }
-        reject(st, client, NOAUTH.as_bytes());
-        return;
+        return true;
     }
     if client.subs.is_some() && !client.resp3 {
         if let Some(text) = pubsub::context_refusal(st.table.full_name(id)) {
             st.cmd_stats[id].rejected_calls += 1;
             reject(st, client, text.as_bytes());
-            return;
+            return true;
         }
+    }
+    if st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+        client.postponed = Some(args.to_vec());
+        st.postponed.push(client.token);
+        return false;
     }
     if client.tx.in_multi {
         match multi::queue_or_reject(client, st.table.full_name(id), id, def, args) {
             None => {}
-            Some(Ok(())) => return,
+            Some(Ok(())) => return true,
             Some(Err(e)) => {
                 st.cmd_stats[id].rejected_calls += 1;
                 write_error(st, client, &e);
-                return;
+                return true;
             }
         }
     }
@@ -461,6 +488,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     };
     let usec = clock.tick();
     after_call(st, client, id, args, now_ms, usec, result);
+    true
 }
 
 /// Redis's execCommandAbort: EXEC itself refused (arity, auth...) ends the transaction.
@@ -508,13 +536,16 @@ fn after_call(
     stat.calls += 1;
     stat.usec += usec;
     st.stats.total_commands_processed += 1;
+    if st.cfg.latency_tracking {
+        latency::record(st, id, usec);
+    }
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
     }
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
-        slowlog_push(st, client, args, now_ms, usec);
+        slowlog_push(st, client, id, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
     if threshold > 0 && usec / 1000 >= threshold {
@@ -525,7 +556,10 @@ fn after_call(
         monitor::feed(st, client, def.name, args, now_ms);
     }
     if !st.ks.log.is_empty() {
-        crate::notify::drain_keyspace_logs(st, Some(client), now_ms);
+        crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
+    }
+    if client.tracking.is_some() {
+        tracking::after_command(st, client, def, id, args, now_ms);
     }
 }
 
@@ -577,14 +611,19 @@ pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     }
 }
 
-fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec: u64) {
+fn slowlog_push(st: &mut State, client: &Client, id: usize, args: &Args, now_ms: i64, usec: u64) {
     let max_args = 32usize;
     let argc = args.len();
+    let redacted = server::redacted_positions(st.table.full_name(id), args);
     let mut v: Vec<Vec<u8>> = Vec::new();
     for i in 0..argc.min(max_args) {
         if i == max_args - 1 && argc > max_args {
             v.push(format!("... ({} more arguments)", argc - max_args + 1).into_bytes());
             break;
+        }
+        if redacted.contains(&i) {
+            v.push(b"(redacted)".to_vec());
+            continue;
         }
         let a = args.get(i);
         if a.len() > 128 {

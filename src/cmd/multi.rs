@@ -113,6 +113,8 @@ pub struct TxState {
     pub watched: Vec<Watched>,
     /// Commands of the EXEC in progress (CLIENT LIST `multi=` while executing).
     pub executing: usize,
+    /// CLIENT LIST `multi-mem`: queued argument bytes plus a pointer per argument.
+    pub queued_mem: usize,
 }
 
 /// key -> (db, token) of every client watching it.
@@ -148,6 +150,7 @@ pub fn queue_or_reject(
     if matches!(full_name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
         return None;
     }
+    client.tx.queued_mem += args.iter().map(|a| a.len() + 8).sum::<usize>();
     client.tx.queue.push(Queued { id, argv: args.to_vec() });
     client.wbuf.extend_from_slice(b"+QUEUED\r\n");
     Some(Ok(()))
@@ -178,6 +181,7 @@ pub fn discard_transaction(st: &mut State, c: &mut Client) {
     c.tx.aborted = false;
     c.tx.dirty = false;
     c.tx.executing = 0;
+    c.tx.queued_mem = 0;
     unwatch_all(st, c);
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bytes;
 pub mod dict;
+pub mod digest;
 pub mod expire;
 pub mod hash;
 pub mod list;
