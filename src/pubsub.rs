@@ -270,7 +270,8 @@ fn over_limit(c: &mut Client, lim: crate::config::ClientBufferLimit, now_ms: i64
             c.obuf_soft_since = now_ms;
             return false;
         }
-        return now_ms - c.obuf_soft_since > lim.soft_limit_seconds * 1000;
+        // Whole seconds, like Redis's unixtime comparison.
+        return now_ms / 1000 - c.obuf_soft_since / 1000 > lim.soft_limit_seconds;
     }
     c.obuf_soft_since = 0;
     false

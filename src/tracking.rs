@@ -195,7 +195,7 @@ pub fn invalidate_key(st: &mut State, mut me: Option<&mut Client>, key: &[u8], n
         }
     }
     let Some(list) = st.tracking.table.remove(key) else { return };
-    st.tracking.total_items -= list.len();
+    st.tracking.total_items = st.tracking.total_items.saturating_sub(list.len());
     for (id, token) in list {
         let Some(target) = client_at(&mut st.clients, me.as_deref_mut(), token) else {
             continue;
