@@ -87,6 +87,9 @@ pub struct Client {
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
     /// When the output buffer went over its soft limit (ms); 0 while under it.
     pub obuf_soft_since: i64,
+    /// Pushes to this client written during its own command while its replies are off;
+    /// appended after the reply is suppressed (Redis's CLIENT_PUSHING).
+    pub side_push: Vec<u8>,
     /// Table id of the command being run or last run (CLIENT LIST `cmd=`); None: `NULL`.
     pub last_cmd_id: Option<usize>,
     /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
@@ -143,6 +146,7 @@ impl Client {
             monitor: false,
             tracking: None,
             obuf_soft_since: 0,
+            side_push: Vec::new(),
             last_cmd_id: None,
             postponed: None,
             blocked: None,

@@ -235,6 +235,10 @@ pub fn deliver(
     if c.close_asap {
         return true;
     }
+    if is_me && c.reply_mode != crate::connection::ReplyMode::On {
+        write(&mut Reply::new(&mut c.side_push, c.resp3));
+        return true;
+    }
     write(&mut Reply::new(&mut c.wbuf, c.resp3));
     let lim = limits[c.output_class() as usize];
     if over_limit(c, lim, now_ms) {

@@ -161,3 +161,19 @@ fn subscriber_over_the_hard_output_limit_is_disconnected() {
     assert!(closed, "subscriber still there");
     assert!(sub.closed_within(Duration::from_secs(2)));
 }
+
+#[test]
+fn resp3_pushes_to_self_survive_client_reply_off() {
+    let srv = common::start();
+    let mut c = srv.raw();
+    let hello = c.roundtrip(&resp(&[b"HELLO", b"3"]), 1);
+    assert!(hello.starts_with(b"%"));
+    c.read_for(Duration::from_millis(100), 0);
+    c.expect(&resp(&[b"SUBSCRIBE", b"a"]), b">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    c.send(&resp(&[b"CLIENT", b"REPLY", b"OFF"]));
+    c.send(&resp(&[b"PUBLISH", b"a", b"x"]));
+    c.expect(
+        &resp(&[b"CLIENT", b"REPLY", b"ON"]),
+        b">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n+OK\r\n",
+    );
+}

@@ -413,6 +413,11 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     if suppress {
         client.wbuf.truncate(reply_start);
     }
+    if !client.side_push.is_empty() {
+        // Pushes to itself (messages, invalidations) go out whatever the reply mode.
+        let side = std::mem::take(&mut client.side_push);
+        client.wbuf.extend_from_slice(&side);
+    }
 }
 
 /// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).

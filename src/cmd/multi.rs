@@ -212,8 +212,6 @@ fn exec(ctx: &mut Ctx, _args: &Args) -> CmdResult {
     }
     ctx.client.in_exec = was_no_block;
     discard_transaction(ctx.st, ctx.client);
-    // EXEC always counts as a change, like Redis (it is always propagated).
-    ctx.st.dirty += 1;
     Ok(())
 }
 
