@@ -268,6 +268,9 @@ fn watched_key_expired(st: &State, c: &Client, now: i64) -> bool {
 
 /// Redis's touchWatchedKey: `key` in `db` was modified (or deleted); flag its watchers.
 pub fn touch(st: &mut State, mut me: Option<&mut Client>, db: usize, key: &[u8]) {
+    if st.watched.is_empty() {
+        return;
+    }
     let Some(list) = st.watched.get(key) else { return };
     let tokens: Vec<usize> = list.iter().filter(|&&(d, _)| d == db).map(|&(_, t)| t).collect();
     if tokens.is_empty() {

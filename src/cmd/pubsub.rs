@@ -286,6 +286,10 @@ fn psubscribe(ctx: &mut Ctx, args: &Args) -> CmdResult {
 }
 
 fn ssubscribe(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    // Unlike SUBSCRIBE and PSUBSCRIBE, Redis 7.0 has no MULTI exception here.
+    if ctx.client.in_exec {
+        return Err(CommandError::stat("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"));
+    }
     do_subscribe(ctx, args, Kind::Shard)
 }
 
