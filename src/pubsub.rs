@@ -262,6 +262,20 @@ pub fn deliver(
     true
 }
 
+/// After a client's own input ran: its replies count against its class's limit too (a slow
+/// reader of big replies under `client-output-buffer-limit normal ...`).
+pub fn enforce_output_limit(st: &mut State, c: &mut Client) {
+    let lim = st.cfg.client_output_buffer_limit[c.output_class() as usize];
+    if c.close_asap || (lim.hard_limit_bytes == 0 && lim.soft_limit_bytes == 0) {
+        return;
+    }
+    if over_limit(c, lim, crate::server::now_ms()) {
+        warn!("Client id={} addr={} closed for overcoming of output buffer limits.", c.id, c.addr);
+        c.close_asap = true;
+        st.stats.client_output_buffer_limit_disconnections += 1;
+    }
+}
+
 /// Redis's checkClientOutputBufferLimits: over the hard limit, or over the soft one for
 /// longer than its seconds.
 fn over_limit(c: &mut Client, lim: crate::config::ClientBufferLimit, now_ms: i64) -> bool {

@@ -257,6 +257,7 @@ impl Server {
     /// Put a client back in its slot after running its input: queue its output, close it if
     /// a command asked for that.
     fn after_input(&mut self, token: usize, mut c: Box<Client>) {
+        crate::pubsub::enforce_output_limit(&mut self.st, &mut c);
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);

@@ -177,3 +177,18 @@ fn resp3_pushes_to_self_survive_client_reply_off() {
         b">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n+OK\r\n",
     );
 }
+
+#[test]
+fn normal_class_limit_closes_a_client_whose_replies_pile_up() {
+    let srv = common::start_with(&["--client-output-buffer-limit", "normal 64kb 0 0"]);
+    let mut c = srv.raw();
+    let big = vec![b'v'; 40 * 1024];
+    c.expect(&resp(&[b"SET", b"big", &big]), b"+OK\r\n");
+    // Two pipelined GETs queue 80kb of replies in one batch: over the hard limit.
+    let mut req = resp(&[b"GET", b"big"]);
+    req.extend(resp(&[b"GET", b"big"]));
+    c.send(&req);
+    assert!(c.closed_within(Duration::from_secs(2)));
+    let mut other = srv.raw();
+    other.expect(&resp(&[b"GET", b"nokey"]), b"$-1\r\n");
+}
