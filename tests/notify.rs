@@ -281,3 +281,16 @@ fn resp2_subscribers_on_other_connections_get_events() {
     let m = ps.get_message().unwrap();
     assert_eq!(m.get_payload::<String>().unwrap(), "del");
 }
+
+#[test]
+fn config_set_switches_classes_at_runtime() {
+    let (_srv, mut c) = listener("");
+    check(&mut c, &["SET", "k", "1"], &[], b"+OK\r\n");
+    check(&mut c, &["CONFIG", "SET", "notify-keyspace-events", "Kg$"], &[], b"+OK\r\n");
+    check(&mut c, &["SET", "k", "2"], &[("__keyspace@0__:k", "set")], b"+OK\r\n");
+    check(&mut c, &["DEL", "k"], &[("__keyspace@0__:k", "del")], b":1\r\n");
+    check(&mut c, &["CONFIG", "SET", "notify-keyspace-events", "Em"], &[], b"+OK\r\n");
+    check(&mut c, &["GET", "k"], &[("__keyevent@0__:keymiss", "k")], b"$-1\r\n");
+    check(&mut c, &["CONFIG", "SET", "notify-keyspace-events", ""], &[], b"+OK\r\n");
+    check(&mut c, &["GET", "k"], &[], b"$-1\r\n");
+}
