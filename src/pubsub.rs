@@ -306,11 +306,13 @@ pub fn publish(
     now_ms: i64,
 ) -> usize {
     let mut n = 0;
-    let table = if shard { &st.pubsub.shard_channels } else { &st.pubsub.channels };
-    if let Some(list) = table.get(channel) {
-        let tokens = list.clone();
+    let table = if shard { &mut st.pubsub.shard_channels } else { &mut st.pubsub.channels };
+    // Borrow the subscriber list out of the table while delivering (delivery never changes
+    // subscriptions), instead of copying it per message.
+    if let Some(list) = table.get_mut(channel) {
+        let tokens = std::mem::take(list);
         let kind: &[u8] = if shard { b"smessage" } else { b"message" };
-        for t in tokens {
+        for &t in &tokens {
             if deliver(st, me.as_deref_mut(), t, now_ms, |r| {
                 r.push(3);
                 r.bulk(kind);
@@ -319,6 +321,10 @@ pub fn publish(
             }) {
                 n += 1;
             }
+        }
+        let table = if shard { &mut st.pubsub.shard_channels } else { &mut st.pubsub.channels };
+        if let Some(list) = table.get_mut(channel) {
+            *list = tokens;
         }
     }
     if shard || st.pubsub.patterns.is_empty() {
