@@ -6,12 +6,14 @@
 //! - `connection`: one client: socket, read/write buffers, parser state, per-client flags.
 //! - `resp::parse`: resumable request parser; `resp::reply`: RESP2/RESP3 encoder.
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
+//! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 pub mod connection;

@@ -113,6 +113,8 @@ pub struct State {
     pub to_close: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
+    pub blocking: crate::blocking::Blocking,
 }
 
 impl State {
@@ -142,11 +144,17 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            blocking: Default::default(),
         }
     }
 
     pub fn command(&self, id: usize) -> &'static CommandDef {
         self.table.def(id)
+    }
+
+    /// Clients blocked on keys (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocking.blocked_clients()
     }
 
     /// Iterate the connected clients other than the one running a command.

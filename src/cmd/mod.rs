@@ -41,6 +41,9 @@ pub struct Ctx<'a> {
     pub client: &'a mut Client,
     /// Milliseconds since the epoch, fixed for the whole command so nothing expires midway.
     pub now_ms: i64,
+    /// Blocking commands must not block (set for commands run by EXEC and scripts): they
+    /// answer as on a timeout instead. See `crate::blocking`.
+    pub no_block: bool,
 }
 
 impl Ctx<'_> {
@@ -65,8 +68,8 @@ impl Ctx<'_> {
     /// WATCH invalidation and client-side caching, and counts changes for persistence.
     #[inline]
     pub fn modified(&mut self, db: usize, key: &[u8]) {
-        let _ = (db, key);
         self.st.dirty += 1;
+        self.st.blocking.signal(db, key);
     }
 
     /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of
@@ -387,7 +390,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {
-        let mut ctx = Ctx { st, client, now_ms };
+        let mut ctx = Ctx { st, client, now_ms, no_block: false };
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();
