@@ -496,3 +496,25 @@ fn copy_keeps_the_encoding() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn writes_keep_the_ttl_and_expired_hashes_are_missing() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    flush(&mut c);
+    let _: () = cmd("HSET").arg("h").arg("a").arg(1).query(&mut c).unwrap();
+    let _: i64 = cmd("EXPIRE").arg("h").arg(100).query(&mut c).unwrap();
+    let _: () = cmd("HSET").arg("h").arg("b").arg(2).query(&mut c).unwrap();
+    let _: i64 = cmd("HINCRBY").arg("h").arg("a").arg(1).query(&mut c).unwrap();
+    let _: i64 = cmd("HDEL").arg("h").arg("b").query(&mut c).unwrap();
+    let ttl: i64 = cmd("TTL").arg("h").query(&mut c).unwrap();
+    assert!(ttl > 90, "ttl {ttl}");
+    let _: i64 = cmd("PEXPIRE").arg("h").arg(1).query(&mut c).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let n: i64 = cmd("HINCRBY").arg("h").arg("a").arg(1).query(&mut c).unwrap();
+    assert_eq!(n, 1, "an expired hash is recreated empty");
+    let n: i64 = cmd("HLEN").arg("h").query(&mut c).unwrap();
+    assert_eq!(n, 1);
+    let ttl: i64 = cmd("TTL").arg("h").query(&mut c).unwrap();
+    assert_eq!(ttl, -1);
+}

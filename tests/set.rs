@@ -416,3 +416,31 @@ fn wrong_type_everywhere() {
     let n: i64 = cmd("EXISTS").arg("d").query(&mut c).unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn writes_keep_the_ttl_and_store_commands_clear_it() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    flush(&mut c);
+    sadd(&mut c, "a", ["1", "2", "3"].map(String::from));
+    let _: i64 = cmd("EXPIRE").arg("a").arg(100).query(&mut c).unwrap();
+    sadd(&mut c, "a", ["4".to_string()]);
+    let _: Vec<String> = cmd("SPOP").arg("a").arg(1).query(&mut c).unwrap();
+    let _: i64 = cmd("SREM").arg("a").arg("nothing").query(&mut c).unwrap();
+    let ttl: i64 = cmd("TTL").arg("a").query(&mut c).unwrap();
+    assert!(ttl > 90, "ttl {ttl}");
+    sadd(&mut c, "d", ["x".to_string()]);
+    let _: i64 = cmd("EXPIRE").arg("d").arg(100).query(&mut c).unwrap();
+    let _: i64 = cmd("SUNIONSTORE").arg("d").arg("a").query(&mut c).unwrap();
+    let ttl: i64 = cmd("TTL").arg("d").query(&mut c).unwrap();
+    assert_eq!(ttl, -1, "the STORE commands replace the key, TTL included");
+    // An expired key is a missing key for every set command.
+    sadd(&mut c, "e", ["1".to_string()]);
+    let _: i64 = cmd("PEXPIRE").arg("e").arg(1).query(&mut c).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(sadd(&mut c, "e", ["x".to_string()]), 1);
+    assert_eq!(encoding(&mut c, "e"), "hashtable", "created anew for its first member");
+    assert_eq!(members(&mut c, "e"), strs(&["x"]));
+    let ttl: i64 = cmd("TTL").arg("e").query(&mut c).unwrap();
+    assert_eq!(ttl, -1);
+}

@@ -237,16 +237,17 @@ fn write_hash<'a>(
     }
 }
 
-/// Redis's hashTypeLookupWriteOrCreate: the hash at `key`, created empty if missing.
+/// Redis's hashTypeLookupWriteOrCreate: the hash at `key`, created empty if missing (one
+/// dict lookup either way).
 fn hash_or_create<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut Hash, CommandError> {
     let (db, now) = (ctx.db(), ctx.now_ms);
-    let exists = write_hash(ctx.st, db, key, now)?.is_some();
-    if !exists {
-        let lru = new_object_lru(ctx);
-        ctx.st.ks.set(db, key, Value::Hash(Box::default()), 0, lru);
+    let lru = new_object_lru(ctx);
+    let (e, new) = ctx.st.ks.entry(db, key, now, lru);
+    if new {
+        e.value = Value::Hash(Box::default());
     }
-    match ctx.st.ks.dbs[db].dict.get_mut(key) {
-        Some(Entry { value: Value::Hash(h), .. }) => Ok(h),
+    match &mut e.value {
+        Value::Hash(h) => Ok(h),
         _ => Err(WRONGTYPE),
     }
 }

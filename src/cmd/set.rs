@@ -268,12 +268,12 @@ fn stored_set<'a>(st: &'a mut State, db: usize, key: &[u8]) -> Option<&'a mut Se
 fn sadd(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let (db, now, key) = (ctx.db(), ctx.now_ms, args.get(1));
     let max = max_intset(ctx.st);
-    if write_set(ctx.st, db, key, now)?.is_none() {
-        let lru = new_object_lru(ctx);
-        let set = Set::for_member(args.get(2));
-        ctx.st.ks.set(db, key, Value::Set(Box::new(set)), 0, lru);
+    let lru = new_object_lru(ctx);
+    let (e, new) = ctx.st.ks.entry(db, key, now, lru);
+    if new {
+        e.value = Value::Set(Box::new(Set::for_member(args.get(2))));
     }
-    let Some(set) = stored_set(ctx.st, db, key) else { return Err(WRONGTYPE) };
+    let Value::Set(set) = &mut e.value else { return Err(WRONGTYPE) };
     let added = args.rest(2).filter(|m| set.add(m, max)).count();
     if added > 0 {
         ctx.modified(db, key);
