@@ -276,6 +276,8 @@ fn hset_generic(ctx: &mut Ctx, args: &Args, name: &str) -> CmdResult {
     }
     let db = ctx.db();
     ctx.modified(db, key);
+    // Redis counts one change per pair written.
+    ctx.st.dirty += (args.len() as u64 - 2) / 2 - 1;
     ctx.notify(notify::HASH, "hset", db, key);
     if name == "hset" {
         ctx.reply().int(created);
@@ -387,6 +389,7 @@ fn hdel(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     if deleted > 0 {
         ctx.modified(db, key);
+        ctx.st.dirty += deleted as u64 - 1;
         ctx.notify(notify::HASH, "hdel", db, key);
         if emptied {
             ctx.notify(notify::GENERIC, "del", db, key);

@@ -277,6 +277,7 @@ fn sadd(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let added = args.rest(2).filter(|m| set.add(m, max)).count();
     if added > 0 {
         ctx.modified(db, key);
+        ctx.st.dirty += added as u64 - 1;
         ctx.notify(notify::SET, "sadd", db, key);
     }
     ctx.reply().int(added as i64);
@@ -304,6 +305,7 @@ fn srem(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     if deleted > 0 {
         ctx.modified(db, key);
+        ctx.st.dirty += deleted as u64 - 1;
         ctx.notify(notify::SET, "srem", db, key);
         if emptied {
             ctx.notify(notify::GENERIC, "del", db, key);
@@ -409,6 +411,7 @@ fn spop_count(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.notify(notify::SET, "spop", db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
         ctx.modified(db, key);
+        ctx.st.dirty += size - 1;
         return Ok(());
     }
     r.set(count as usize);
@@ -435,6 +438,7 @@ fn spop_count(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     ctx.notify(notify::SET, "spop", db, key);
     ctx.modified(db, key);
+    ctx.st.dirty += count - 1;
     Ok(())
 }
 
