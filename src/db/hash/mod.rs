@@ -2,13 +2,12 @@
 //! hash has at most `hash-max-listpack-entries` fields and no field or value longer than
 //! `hash-max-listpack-value` bytes, then `hashtable` for good.
 
-mod entry;
 mod pack;
 
-pub use entry::FieldValue;
 pub use pack::ListPack;
 
 use super::dict::{self, Dict};
+use super::packed::Packed;
 
 /// Redis refuses to grow a listpack past 1 GB (lpSafeToAdd) and converts instead.
 const PACK_MAX_BYTES: usize = 1 << 30;
@@ -26,7 +25,7 @@ pub struct Limits {
 /// A hash value.
 pub enum Hash {
     Pack(ListPack),
-    Table(Dict<FieldValue, ()>),
+    Table(Dict<Packed, ()>),
 }
 
 impl Default for Hash {
@@ -96,7 +95,7 @@ impl Hash {
         }
         match self {
             Hash::Table(d) => {
-                let (e, new) = d.key_or_insert_with(field, || (FieldValue::new(field, value), ()));
+                let (e, new) = d.key_or_insert_with(field, || (Packed::new(field, value), ()));
                 if !new {
                     e.set_value(value);
                 }
@@ -119,7 +118,7 @@ impl Hash {
         if let Hash::Pack(p) = self {
             let mut d = Dict::with_capacity(p.len());
             for (f, v) in p.iter() {
-                d.insert(FieldValue::new(f, v), ());
+                d.insert(Packed::new(f, v), ());
             }
             *self = Hash::Table(d);
         }
@@ -207,7 +206,7 @@ impl Hash {
 /// Iterator over a hash's (field, value) pairs.
 pub enum Iter<'a> {
     Pack(pack::Iter<'a>),
-    Table(dict::Iter<'a, FieldValue, ()>),
+    Table(dict::Iter<'a, Packed, ()>),
 }
 
 impl<'a> Iterator for Iter<'a> {

@@ -4,7 +4,7 @@
 //! place, exactly as in Redis (HGETALL/HSCAN of a small hash are therefore deterministic).
 
 /// Append `n` as a LEB128 varint.
-pub(super) fn put_varint(buf: &mut Vec<u8>, mut n: usize) {
+fn put_varint(buf: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         buf.push((n as u8) | 0x80);
         n >>= 7;
@@ -13,7 +13,7 @@ pub(super) fn put_varint(buf: &mut Vec<u8>, mut n: usize) {
 }
 
 /// Bytes `put_varint` writes for `n`.
-pub(super) fn varint_len(mut n: usize) -> usize {
+fn varint_len(mut n: usize) -> usize {
     let mut len = 1;
     while n >= 0x80 {
         n >>= 7;
@@ -25,7 +25,7 @@ pub(super) fn varint_len(mut n: usize) -> usize {
 /// Decode the varint at `pos`: (value, position after it). Only ever reads buffers this
 /// module wrote.
 #[inline]
-pub(super) fn get_varint(buf: &[u8], mut pos: usize) -> (usize, usize) {
+fn get_varint(buf: &[u8], mut pos: usize) -> (usize, usize) {
     let mut n = 0usize;
     let mut shift = 0;
     loop {

@@ -1,15 +1,15 @@
 //! The set value type, with Redis 7.0's two encodings: `intset` (sorted integers) while every
 //! member is an integer and there are at most `set-max-intset-entries` of them, then
 //! `hashtable` for good. (A small set of strings is a `hashtable` in 7.0; listpack sets came
-//! with 7.2.)
+//! with 7.2.) Hashtable members are `Packed` blocks: a 16-byte dict node per member.
 
 mod intset;
 
 pub use intset::IntSet;
 
 use super::dict::{self, Dict};
+use super::packed::Packed;
 use super::value::StrRef;
-use super::Key;
 use crate::util::num;
 
 /// Redis caps intsets at 2^30 entries whatever the configuration says.
@@ -21,7 +21,7 @@ const SIZE_SAMPLES: usize = 16;
 /// A set value.
 pub enum Set {
     Ints(IntSet),
-    Table(Dict<Key, ()>),
+    Table(Dict<Packed, ()>),
 }
 
 impl Default for Set {
@@ -102,7 +102,7 @@ impl Set {
                     self.add(m, max_intset)
                 }
             },
-            Set::Table(d) => d.get_or_insert_with(m, || Key::new(m), || ()).1,
+            Set::Table(d) => d.get_or_insert_with(m, || Packed::new(m, b""), || ()).1,
         }
     }
 
@@ -119,7 +119,7 @@ impl Set {
         if let Set::Ints(s) = self {
             let mut d = Dict::with_capacity(s.len());
             for x in s.iter() {
-                d.insert(Key::new(int_str(x).as_bytes()), ());
+                d.insert(Packed::new(int_str(x).as_bytes(), b""), ());
             }
             *self = Set::Table(d);
         }
@@ -151,7 +151,7 @@ impl Set {
                 let i = (rnd() % s.len() as u64) as usize;
                 s.get(i).map(int_str)
             }
-            Set::Table(d) => d.random_entry(rnd).map(|(k, _)| StrRef::Bytes(k)),
+            Set::Table(d) => d.random_entry(rnd).map(|(k, _)| StrRef::Bytes(k.field())),
         }
     }
 
@@ -170,7 +170,7 @@ impl Set {
                 self.iter().for_each(f);
                 0
             }
-            Set::Table(d) => d.scan(cursor, |k, _| f(StrRef::Bytes(k))),
+            Set::Table(d) => d.scan(cursor, |k, _| f(StrRef::Bytes(k.field()))),
         }
     }
 
@@ -222,7 +222,7 @@ impl Set {
 /// Iterator over a set's members.
 pub enum Iter<'a> {
     Ints(&'a IntSet, usize),
-    Table(dict::Iter<'a, Key, ()>),
+    Table(dict::Iter<'a, Packed, ()>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -236,7 +236,7 @@ impl<'a> Iterator for Iter<'a> {
                 *i += 1;
                 Some(int_str(x))
             }
-            Iter::Table(it) => it.next().map(|(k, _)| StrRef::Bytes(k)),
+            Iter::Table(it) => it.next().map(|(k, _)| StrRef::Bytes(k.field())),
         }
     }
 

@@ -1,10 +1,11 @@
-//! One field and its value in a single allocation behind a thin pointer, for the `hashtable`
-//! encoding. A dict node is then this pointer and the chain link (16 bytes), and the heap
-//! block holds two varint lengths, the field and the value. Redis spends a 24-byte
-//! dictEntry plus two sds allocations per field; with a fat `Box<[u8]>` (16 bytes) the node
-//! would be 24 bytes, and a 1M-field hash would cost about as much as Redis's.
+//! A hash field and its value (or a set member, with an empty value) in one allocation behind
+//! a thin pointer, for the `hashtable` encodings. A dict node is then this pointer and the
+//! chain link (16 bytes), and the heap block holds two varint lengths, the field and the
+//! value. Redis spends a 24-byte dictEntry plus one sds allocation per string; with a fat
+//! `Box<[u8]>` (16 bytes) or an inline key (24 bytes) the node alone would cost as much as
+//! Redis's entry, and big hashes or sets of 23-40 byte members would cost more than Redis.
 //!
-//! The block is written once by `FieldValue::new` (or `set_value`) and only read afterwards;
+//! The block is written once by `Packed::new` (or `set_value`) and only read afterwards;
 //! every read derives its bounds from the two lengths at its start.
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
@@ -14,13 +15,13 @@ use std::ptr::NonNull;
 /// Longest varint header: two lengths of at most 10 bytes each.
 const MAX_HEADER: usize = 20;
 
-pub struct FieldValue(NonNull<u8>);
+pub struct Packed(NonNull<u8>);
 
-// SAFETY: a FieldValue uniquely owns its heap block, exactly like a Box<[u8]>.
-unsafe impl Send for FieldValue {}
+// SAFETY: a Packed uniquely owns its heap block, exactly like a Box<[u8]>.
+unsafe impl Send for Packed {}
 
-impl FieldValue {
-    pub fn new(field: &[u8], value: &[u8]) -> FieldValue {
+impl Packed {
+    pub fn new(field: &[u8], value: &[u8]) -> Packed {
         let mut buf = [0u8; MAX_HEADER];
         let a = write_varint(&mut buf, 0, field.len());
         let b = write_varint(&mut buf, a, value.len());
@@ -38,7 +39,7 @@ impl FieldValue {
                 std::ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
                 at = at.add(part.len());
             }
-            FieldValue(p)
+            Packed(p)
         }
     }
 
@@ -86,7 +87,7 @@ impl FieldValue {
             }
             return;
         }
-        *self = FieldValue::new(self.field(), value);
+        *self = Packed::new(self.field(), value);
     }
 
     /// Heap bytes of the block.
@@ -130,7 +131,7 @@ unsafe fn read_varint(p: *const u8) -> (usize, usize) {
     }
 }
 
-impl Drop for FieldValue {
+impl Drop for Packed {
     fn drop(&mut self) {
         let layout = self.layout();
         // SAFETY: allocated by `new` with this very layout, and not freed before.
@@ -138,13 +139,13 @@ impl Drop for FieldValue {
     }
 }
 
-impl Clone for FieldValue {
-    fn clone(&self) -> FieldValue {
-        FieldValue::new(self.field(), self.value())
+impl Clone for Packed {
+    fn clone(&self) -> Packed {
+        Packed::new(self.field(), self.value())
     }
 }
 
-impl Borrow<[u8]> for FieldValue {
+impl Borrow<[u8]> for Packed {
     #[inline]
     fn borrow(&self) -> &[u8] {
         self.field()
@@ -153,17 +154,21 @@ impl Borrow<[u8]> for FieldValue {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pack::varint_len;
     use super::*;
+
+    fn varint_len(n: usize) -> usize {
+        let mut b = [0u8; MAX_HEADER];
+        write_varint(&mut b, 0, n)
+    }
 
     #[test]
     fn field_and_value_round_trip() {
-        assert_eq!(std::mem::size_of::<FieldValue>(), 8);
+        assert_eq!(std::mem::size_of::<Packed>(), 8);
         for flen in [0usize, 1, 127, 128, 300, 20_000] {
             for vlen in [0usize, 5, 127, 128, 70_000] {
                 let f: Vec<u8> = (0..flen).map(|i| i as u8).collect();
                 let v: Vec<u8> = (0..vlen).map(|i| (i * 7) as u8).collect();
-                let mut e = FieldValue::new(&f, &v);
+                let mut e = Packed::new(&f, &v);
                 assert_eq!((e.field(), e.value()), (&f[..], &v[..]));
                 let c = e.clone();
                 e.set_value(b"w");
