@@ -6,7 +6,7 @@ use ahash::AHashSet;
 use super::args::Args;
 use super::collection::{empty_scan, rand_count, reply_cap, scan_opts, scan_reply};
 use super::keyspace::{parse_cursor, rng};
-use super::object::new_object_lru;
+use super::string::new_lru;
 use super::table::{flags, CommandDef};
 use super::{arity_text, notify, Ctx};
 use crate::db::hash::{Hash, Limits};
@@ -241,7 +241,7 @@ fn write_hash<'a>(
 /// dict lookup either way).
 fn hash_or_create<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut Hash, CommandError> {
     let (db, now) = (ctx.db(), ctx.now_ms);
-    let lru = new_object_lru(ctx);
+    let lru = new_lru(ctx);
     let (e, new) = ctx.st.ks.entry(db, key, now, lru);
     if new {
         e.value = Value::Hash(Box::default());

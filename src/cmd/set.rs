@@ -9,7 +9,7 @@ use ahash::AHashSet;
 use super::args::Args;
 use super::collection::{empty_scan, positive_count, rand_count, reply_cap, scan_opts, scan_reply};
 use super::keyspace::{parse_cursor, rng};
-use super::object::new_object_lru;
+use super::string::new_lru;
 use super::table::{flags, numkeys_at1, CommandDef};
 use super::{notify, Ctx};
 use crate::db::set::Set;
@@ -268,7 +268,7 @@ fn stored_set<'a>(st: &'a mut State, db: usize, key: &[u8]) -> Option<&'a mut Se
 fn sadd(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let (db, now, key) = (ctx.db(), ctx.now_ms, args.get(1));
     let max = max_intset(ctx.st);
-    let lru = new_object_lru(ctx);
+    let lru = new_lru(ctx);
     let (e, new) = ctx.st.ks.entry(db, key, now, lru);
     if new {
         e.value = Value::Set(Box::new(Set::for_member(args.get(2))));
@@ -556,7 +556,7 @@ fn smove(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.notify(notify::GENERIC, "del", db, src);
     }
     if dst_kind.is_none() {
-        let lru = new_object_lru(ctx);
+        let lru = new_lru(ctx);
         ctx.st.ks.set(db, dst, Value::Set(Box::new(Set::for_member(m))), 0, lru);
     }
     ctx.modified(db, src);
@@ -603,7 +603,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], set: Set, event: &'static str) {
         return;
     }
     let n = set.len();
-    let lru = new_object_lru(ctx);
+    let lru = new_lru(ctx);
     ctx.st.ks.set(db, dst, Value::Set(Box::new(set)), 0, lru);
     ctx.reply().int(n as i64);
     ctx.notify(notify::SET, event, db, dst);
