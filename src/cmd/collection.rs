@@ -2,7 +2,6 @@
 //! argument of HRANDFIELD/SRANDMEMBER, and the guard on replies whose size the client picks.
 
 use super::args::Args;
-use super::Ctx;
 use crate::error::{CommandError, NOT_INTEGER, SYNTAX};
 use crate::resp::reply::Reply;
 use crate::state::State;
@@ -91,13 +90,4 @@ pub fn reply_cap(st: &State) -> usize {
         0 => UNLIMITED_CAP,
         n => usize::try_from(n).unwrap_or(usize::MAX).min(UNLIMITED_CAP),
     }
-}
-
-/// True (after marking the client for closing) once the reply passed `cap`.
-pub fn over_cap(ctx: &mut Ctx, cap: usize) -> bool {
-    if ctx.client.wbuf.len() > cap {
-        ctx.client.close_asap = true;
-        return true;
-    }
-    false
 }
