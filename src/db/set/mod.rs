@@ -140,6 +140,15 @@ impl Set {
         }
     }
 
+    /// Visit members in encoding order until `f` returns false (ZUNION/ZINTER over sets).
+    pub fn walk(&self, mut f: impl FnMut(&[u8]) -> bool) {
+        for m in self.iter() {
+            if !f(m.as_bytes()) {
+                return;
+            }
+        }
+    }
+
     /// A random member (Redis's setTypeRandomElement: uniform for an intset, the dict's fair
     /// pick for a table). None only when empty.
     pub fn random(&self, rnd: &mut impl FnMut() -> u64) -> Option<StrRef<'_>> {
@@ -323,6 +332,23 @@ mod tests {
         let mut i = Set::new();
         i.add(b"3", 512);
         assert_eq!(i.duplicate().encoding(), "intset");
+    }
+
+    #[test]
+    fn walk_stops_when_asked() {
+        let mut s = Set::new();
+        for m in ["3", "1", "2"] {
+            s.add(m.as_bytes(), 512);
+        }
+        let mut seen = Vec::new();
+        s.walk(|m| {
+            seen.push(m.to_vec());
+            seen.len() < 2
+        });
+        assert_eq!(seen, vec![b"1".to_vec(), b"2".to_vec()]);
+        let mut all = Vec::new();
+        s.for_each(|m| all.push(m.to_vec()));
+        assert_eq!(all.len(), 3);
     }
 
     #[test]
