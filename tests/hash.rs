@@ -518,3 +518,31 @@ fn writes_keep_the_ttl_and_expired_hashes_are_missing() {
     let ttl: i64 = cmd("TTL").arg("h").query(&mut c).unwrap();
     assert_eq!(ttl, -1);
 }
+
+#[test]
+fn config_set_thresholds_apply_to_the_next_write() {
+    let srv = common::start();
+    for mut c in srv.conns() {
+        flush(&mut c);
+        let _: () =
+            cmd("CONFIG").arg("SET").arg("hash-max-listpack-entries").arg(2).query(&mut c).unwrap();
+        let _: () = cmd("HSET").arg("h").arg("a").arg(1).arg("b").arg(2).query(&mut c).unwrap();
+        assert_eq!(encoding(&mut c, "h"), "listpack");
+        let _: () = cmd("HSET").arg("h").arg("c").arg(3).query(&mut c).unwrap();
+        assert_eq!(encoding(&mut c, "h"), "hashtable");
+        let _: () = cmd("CONFIG")
+            .arg("SET")
+            .arg("hash-max-ziplist-entries")
+            .arg(512)
+            .query(&mut c)
+            .unwrap();
+        let _: () =
+            cmd("CONFIG").arg("SET").arg("hash-max-ziplist-value").arg(2).query(&mut c).unwrap();
+        let _: () = cmd("HSET").arg("g").arg("ab").arg("12").query(&mut c).unwrap();
+        assert_eq!(encoding(&mut c, "g"), "listpack");
+        let _: i64 = cmd("HINCRBY").arg("g").arg("ab").arg(100).query(&mut c).unwrap();
+        assert_eq!(encoding(&mut c, "g"), "hashtable", "the new value is 3 bytes long");
+        let _: () =
+            cmd("CONFIG").arg("SET").arg("hash-max-listpack-value").arg(64).query(&mut c).unwrap();
+    }
+}

@@ -444,3 +444,33 @@ fn writes_keep_the_ttl_and_store_commands_clear_it() {
     let ttl: i64 = cmd("TTL").arg("e").query(&mut c).unwrap();
     assert_eq!(ttl, -1);
 }
+
+#[test]
+fn config_set_intset_threshold_applies_to_the_next_write() {
+    let srv = common::start();
+    for mut c in srv.conns() {
+        flush(&mut c);
+        let _: () =
+            cmd("CONFIG").arg("SET").arg("set-max-intset-entries").arg(2).query(&mut c).unwrap();
+        sadd(&mut c, "s", ["1", "2"].map(String::from));
+        assert_eq!(encoding(&mut c, "s"), "intset");
+        sadd(&mut c, "s", ["3".to_string()]);
+        assert_eq!(encoding(&mut c, "s"), "hashtable");
+        let _: () =
+            cmd("CONFIG").arg("SET").arg("set-max-intset-entries").arg(512).query(&mut c).unwrap();
+        sadd(&mut c, "t", (0..100).map(|i| i.to_string()));
+        assert_eq!(encoding(&mut c, "t"), "intset");
+    }
+}
+
+#[test]
+fn debug_digest_value_ignores_member_order() {
+    let srv = common::start_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.conn();
+    flush(&mut c);
+    sadd(&mut c, "a", (0..1000).map(|i| format!("m{i}")));
+    sadd(&mut c, "b", (0..1000).rev().map(|i| format!("m{i}")));
+    let d: Vec<String> = cmd("DEBUG").arg("DIGEST-VALUE").arg("a").arg("b").query(&mut c).unwrap();
+    assert_eq!(d[0], d[1]);
+    assert_ne!(d[0], "0".repeat(40));
+}
