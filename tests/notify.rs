@@ -294,3 +294,26 @@ fn config_set_switches_classes_at_runtime() {
     check(&mut c, &["CONFIG", "SET", "notify-keyspace-events", ""], &[], b"+OK\r\n");
     check(&mut c, &["GET", "k"], &[], b"$-1\r\n");
 }
+
+#[test]
+fn hash_set_and_zset_classes() {
+    let (_srv, mut c) = listener("Kh");
+    check(&mut c, &["HSET", "h", "a", "1", "b", "2"], &[("__keyspace@0__:h", "hset")], b":2\r\n");
+    check(&mut c, &["SADD", "s", "x", "y"], &[], b":2\r\n");
+    check(&mut c, &["HINCRBY", "h", "f", "1"], &[("__keyspace@0__:h", "hincrby")], b":1\r\n");
+    // Emptying a hash: its own event, then the generic `del` (class g, off here).
+    check(&mut c, &["HDEL", "h", "a", "b", "f"], &[("__keyspace@0__:h", "hdel")], b":3\r\n");
+    let (_srv, mut c) = listener("Ksg");
+    check(&mut c, &["SADD", "s", "x", "y"], &[("__keyspace@0__:s", "sadd")], b":2\r\n");
+    check(&mut c, &["SREM", "s", "x"], &[("__keyspace@0__:s", "srem")], b":1\r\n");
+    check(
+        &mut c,
+        &["SREM", "s", "y"],
+        &[("__keyspace@0__:s", "srem"), ("__keyspace@0__:s", "del")],
+        b":1\r\n",
+    );
+    let (_srv, mut c) = listener("Ez");
+    check(&mut c, &["ZADD", "z", "1", "a"], &[("__keyevent@0__:zadd", "z")], b":1\r\n");
+    check(&mut c, &["ZINCRBY", "z", "2", "a"], &[("__keyevent@0__:zincr", "z")], b"$1\r\n3\r\n");
+    check(&mut c, &["ZREM", "z", "a"], &[("__keyevent@0__:zrem", "z")], b":1\r\n");
+}
