@@ -352,3 +352,56 @@ pub fn publish(
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientBufferLimit;
+
+    fn client() -> Client {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let addr = s.local_addr().unwrap();
+        Client::new(1, 0, mio::net::TcpStream::from_std(s), addr, 0)
+    }
+
+    #[test]
+    fn hard_limit_trips_at_once_soft_limit_after_its_seconds() {
+        let mut c = client();
+        let lim = ClientBufferLimit {
+            hard_limit_bytes: 100,
+            soft_limit_bytes: 10,
+            soft_limit_seconds: 2,
+        };
+        c.wbuf = vec![0; 5];
+        assert!(!over_limit(&mut c, lim, 1_000));
+        c.wbuf = vec![0; 20];
+        // Over the soft limit: the clock starts, whole seconds are compared.
+        assert!(!over_limit(&mut c, lim, 1_500));
+        assert!(!over_limit(&mut c, lim, 3_999));
+        assert!(over_limit(&mut c, lim, 4_000));
+        // Dropping under the soft limit resets its clock.
+        c.wbuf = vec![0; 5];
+        assert!(!over_limit(&mut c, lim, 4_100));
+        assert_eq!(c.obuf_soft_since, 0);
+        c.wbuf = vec![0; 100];
+        assert!(over_limit(&mut c, lim, 4_200));
+    }
+
+    #[test]
+    fn subscriptions_are_counted_per_kind() {
+        let mut ps = PubSub::default();
+        let mut c = client();
+        assert!(subscribe(&mut ps, &mut c, Kind::Channel, b"a"));
+        assert!(!subscribe(&mut ps, &mut c, Kind::Channel, b"a"));
+        assert!(subscribe(&mut ps, &mut c, Kind::Pattern, b"a*"));
+        assert!(subscribe(&mut ps, &mut c, Kind::Shard, b"s"));
+        assert_eq!((c.count_for(Kind::Channel), c.count_for(Kind::Shard)), (2, 1));
+        assert!(unsubscribe(&mut ps, &mut c, Kind::Channel, b"a"));
+        assert!(unsubscribe(&mut ps, &mut c, Kind::Pattern, b"a*"));
+        assert!(c.is_subscriber());
+        assert!(unsubscribe(&mut ps, &mut c, Kind::Shard, b"s"));
+        assert!(!c.is_subscriber());
+        assert!(ps.is_empty());
+    }
+}
