@@ -49,6 +49,24 @@ fn channel(prefix: &[u8], db: usize, tail: &[u8]) -> Vec<u8> {
     ch
 }
 
+/// A family's explicit `keymiss` or `new` notification: sent unless the keyspace already
+/// reported this very lookup or insertion in the current command.
+pub fn explicit_central(
+    st: &mut State,
+    me: Option<&mut Client>,
+    class: u32,
+    event: &str,
+    db: usize,
+    key: &[u8],
+    now_ms: i64,
+) {
+    let last = if class & NOTIFY_KEY_MISS != 0 { &st.ks.last_miss } else { &st.ks.last_new };
+    if last.as_ref().is_some_and(|(d, k)| *d == db && &**k == key) {
+        return;
+    }
+    notify(st, me, class, event, db, key, now_ms);
+}
+
 /// Turn what the keyspace logged (expired keys, read misses, new keys) into WATCH and
 /// tracking invalidation and `expired` / `keymiss` / `new` events, in the order it happened.
 pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: i64) {
@@ -64,7 +82,10 @@ pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: 
                 KsEvent::Miss => {
                     notify(st, me.as_deref_mut(), NOTIFY_KEY_MISS, "keymiss", db, &key, now_ms)
                 }
-                KsEvent::New => notify(st, me.as_deref_mut(), NOTIFY_NEW, "new", db, &key, now_ms),
+                KsEvent::New => {
+                    notify(st, me.as_deref_mut(), NOTIFY_NEW, "new", db, &key, now_ms);
+                    st.ks.last_new = Some((db, key));
+                }
             }
         }
         // Keep the buffer's capacity for the next batch.

@@ -246,6 +246,10 @@ fn keymiss_and_new_are_opt_in_and_not_part_of_a() {
         b"*2\r\n$-1\r\n$-1\r\n",
     );
     check(&mut c, &["INCR", "n"], &[], b":1\r\n");
+    // Families that look keys up without the keyspace's read path report misses themselves,
+    // once.
+    check(&mut c, &["BITCOUNT", "nokey"], &[("__keyevent@0__:keymiss", "nokey")], b":0\r\n");
+    check(&mut c, &["GETBIT", "nokey", "1"], &[("__keyevent@0__:keymiss", "nokey")], b":0\r\n");
 
     let (_srv, mut c) = listener("En");
     check(&mut c, &["SET", "a", "1"], &[("__keyevent@0__:new", "a")], b"+OK\r\n");

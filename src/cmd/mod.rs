@@ -115,11 +115,14 @@ impl Ctx<'_> {
         if !self.st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(self.st, Some(&mut *self.client), self.now_ms);
         }
-        // Misses and new keys are reported by the keyspace itself (every read lookup, every
-        // insertion), so explicit calls for those classes would duplicate them.
-        if self.st.cfg.notify_keyspace_events & class == 0
-            || class & (notify::KEY_MISS | notify::NEW) != 0
-        {
+        if self.st.cfg.notify_keyspace_events & class == 0 {
+            return;
+        }
+        // Misses and new keys are reported by the keyspace itself (read lookups,
+        // insertions); an explicit call only adds what it did not see.
+        if class & (notify::KEY_MISS | notify::NEW) != 0 {
+            let (st, me, now) = (&mut *self.st, Some(&mut *self.client), self.now_ms);
+            crate::notify::explicit_central(st, me, class, event, db, key, now);
             return;
         }
         crate::notify::notify(self.st, Some(&mut *self.client), class, event, db, key, self.now_ms);
@@ -485,6 +488,10 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
     let ev = st.cfg.notify_keyspace_events;
     st.ks.log_misses = ev & notify::KEY_MISS != 0;
     st.ks.log_new = ev & notify::NEW != 0;
+    if ev & (notify::KEY_MISS | notify::NEW) != 0 {
+        st.ks.last_miss = None;
+        st.ks.last_new = None;
+    }
 
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.

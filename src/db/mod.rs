@@ -88,6 +88,10 @@ pub struct Keyspace {
     pub log: Vec<(KsEvent, usize, Key)>,
     pub log_misses: bool,
     pub log_new: bool,
+    /// The last miss / new key logged in the current command, so a family's explicit
+    /// `keymiss` / `new` notification for the same lookup is not sent twice.
+    pub last_miss: Option<(usize, Key)>,
+    pub last_new: Option<(usize, Key)>,
 }
 
 impl Keyspace {
@@ -101,6 +105,8 @@ impl Keyspace {
             log: Vec::new(),
             log_misses: false,
             log_new: false,
+            last_miss: None,
+            last_new: None,
         }
     }
 
@@ -133,6 +139,7 @@ impl Keyspace {
                 self.stats.keyspace_misses += 1;
                 if self.log_misses {
                     self.log.push((KsEvent::Miss, db, Key::new(key)));
+                    self.last_miss = Some((db, Key::new(key)));
                 }
                 None
             }
