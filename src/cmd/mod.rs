@@ -474,7 +474,8 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
         st.postponed.push(client.token);
         return false;
     }
-    if client.tx.in_multi {
+    // While EXEC runs its queue (and any script inside it calls commands), nothing queues.
+    if client.tx.in_multi && !client.in_exec {
         match multi::queue_or_reject(client, st.table.full_name(id), id, def, args) {
             None => {}
             Some(Ok(())) => return true,
