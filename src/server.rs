@@ -257,6 +257,7 @@ impl Server {
     /// Put a client back in its slot after running its input: queue its output, close it if
     /// a command asked for that.
     fn after_input(&mut self, token: usize, mut c: Box<Client>) {
+        crate::pubsub::enforce_output_limit(&mut self.st, &mut c);
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -267,7 +268,15 @@ impl Server {
             return;
         }
         self.st.clients[token] = Some(c);
+        self.wake_written();
         self.close_killed();
+    }
+
+    /// Clients a command wrote to (pub/sub messages, invalidations, MONITOR) flush this turn.
+    fn wake_written(&mut self) {
+        if !self.st.wake.is_empty() {
+            self.pending_writes.append(&mut self.st.wake);
+        }
     }
 
     /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
@@ -366,10 +375,23 @@ impl Server {
                 self.st.latency.add("expire-cycle", now / 1000, ms);
             }
         }
+        if !self.st.ks.log.is_empty() {
+            crate::notify::drain_keyspace_logs(&mut self.st, None, now);
+        }
+        if self.st.tracking.clients != 0 {
+            crate::tracking::enforce_limit(&mut self.st, now);
+            if crate::tracking::has_broadcast(&self.st) {
+                crate::tracking::broadcast(&mut self.st, now);
+            }
+        }
+        self.wake_written();
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            if c.close_asap {
+                continue;
+            }
             self.st.stats.writes_processed += 1;
             match c.flush() {
                 Ok(true) => {
@@ -438,6 +460,7 @@ impl Server {
         }
         let slot = self.st.clients.remove(token);
         if let Some(mut c) = slot {
+            crate::pubsub::forget_client(&mut self.st, &mut c);
             crate::blocking::forget(&mut self.st, &mut c);
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;

@@ -124,6 +124,17 @@ pub struct State {
     pub postponed: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// WATCHed keys -> watchers (`cmd::multi`).
+    pub watched: crate::cmd::multi::WatchTable,
+    /// Channel and pattern subscribers (`pubsub`).
+    pub pubsub: crate::pubsub::PubSub,
+    /// Tokens of MONITOR clients.
+    pub monitors: Vec<usize>,
+    /// Client-side caching tables (`tracking`).
+    pub tracking: crate::tracking::Tracking,
+    /// Tokens of other clients a command wrote to (messages, invalidations); the loop adds
+    /// them to its pending writes so they flush in the same turn.
+    pub wake: Vec<usize>,
     /// INFO master_replid (DEBUG CHANGE-REPL-ID renews it).
     pub replid: String,
     /// `used_memory` once the server is initialised (INFO used_memory_startup).
@@ -164,6 +175,11 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            watched: Default::default(),
+            pubsub: Default::default(),
+            monitors: Vec::new(),
+            tracking: Default::default(),
+            wake: Vec::new(),
             client_pause: None,
             postponed: Vec::new(),
             replid: random_hex(40),

@@ -697,28 +697,28 @@ pub mod hooks {
         st.other_clients().filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline != 0)).count()
     }
     /// Clients with CLIENT TRACKING on.
-    pub fn tracking_clients(_st: &State) -> usize {
-        0
+    pub fn tracking_clients(st: &State) -> usize {
+        st.tracking.clients
     }
     /// Keys, items and prefixes in the tracking table.
-    pub fn tracking_total_keys(_st: &State) -> usize {
-        0
+    pub fn tracking_total_keys(st: &State) -> usize {
+        st.tracking.total_keys()
     }
-    pub fn tracking_total_items(_st: &State) -> usize {
-        0
+    pub fn tracking_total_items(st: &State) -> usize {
+        st.tracking.total_items()
     }
-    pub fn tracking_total_prefixes(_st: &State) -> usize {
-        0
+    pub fn tracking_total_prefixes(st: &State) -> usize {
+        st.tracking.total_prefixes()
     }
     /// Channels with at least one subscriber, patterns subscribed, shard channels.
-    pub fn pubsub_channels(_st: &State) -> usize {
-        0
+    pub fn pubsub_channels(st: &State) -> usize {
+        st.pubsub.channels.len()
     }
-    pub fn pubsub_patterns(_st: &State) -> usize {
-        0
+    pub fn pubsub_patterns(st: &State) -> usize {
+        st.pubsub.patterns.len()
     }
-    pub fn pubsubshard_channels(_st: &State) -> usize {
-        0
+    pub fn pubsubshard_channels(st: &State) -> usize {
+        st.pubsub.shard_channels.len()
     }
     /// Keys removed by the maxmemory policy.
     pub fn evicted_keys(_st: &State) -> u64 {
