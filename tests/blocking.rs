@@ -426,3 +426,32 @@ fn a_waiter_killed_by_client_kill_is_forgotten() {
     let left: i64 = q(&mut ctl, &["LLEN", "kk"]);
     assert_eq!(left, 1);
 }
+
+#[test]
+fn serving_a_waiter_notifies_like_redis() {
+    let s = common::start_with(&["--notify-keyspace-events", "KEA"]);
+    let mut ctl = s.conn();
+    let mut sub = s.raw();
+    sub.send(&req(&["PSUBSCRIBE", "__keyevent@0__:*"]));
+    sub.read_for(Duration::from_millis(200), 0);
+    let mut a = park(&s, &mut ctl, false, &["BLMOVE", "w", "d", "RIGHT", "LEFT", "0"]);
+    q::<i64>(&mut ctl, &["RPUSH", "w", "v"]);
+    read_exact(&mut a, b"$1\r\nv\r\n");
+    let (got, _) = sub.read_for(Duration::from_secs(2), 400);
+    let text = String::from_utf8_lossy(&got).to_string();
+    let events: Vec<&str> = text
+        .split("\r\n")
+        .filter(|p| p.starts_with("__keyevent@0__:") && !p.ends_with('*'))
+        .collect();
+    // Redis 7.0.15: the push, then the served BLMOVE's lpush on the destination, rpop and
+    // del on the source.
+    assert_eq!(
+        events,
+        [
+            "__keyevent@0__:rpush",
+            "__keyevent@0__:lpush",
+            "__keyevent@0__:rpop",
+            "__keyevent@0__:del"
+        ]
+    );
+}

@@ -210,3 +210,68 @@ fn node_size_setting_applies_to_new_lists() {
     assert_eq!(strs(&mut c, &["LRANGE", "l", "0", "-1"]), ["1", "2", "3", "y", "x", "5", "6", "7"]);
     assert_eq!(q::<String>(&mut c, &["OBJECT", "ENCODING", "l"]), "quicklist");
 }
+
+/// Keyevent notifications of every list write, in Redis 7.0.15's order (recorded from the
+/// oracle with `PSUBSCRIBE __keyevent@0__:*`).
+#[test]
+fn keyspace_events_match_redis() {
+    let s = common::start_with(&["--notify-keyspace-events", "KEA"]);
+    let mut sub = s.raw();
+    sub.send(&resp(&[b"PSUBSCRIBE", b"__keyevent@0__:*"]));
+    sub.read_for(std::time::Duration::from_millis(200), 0);
+    let mut c = s.conn();
+    let script = [
+        "RPUSH l a b c",
+        "LPUSH l z",
+        "LPUSHX l y",
+        "RPUSHX nokey y",
+        "LPOP l",
+        "RPOP l 2",
+        "LSET l 0 q",
+        "LINSERT l BEFORE q p",
+        "LINSERT l BEFORE nothere p",
+        "LREM l 1 p",
+        "LREM l 1 nothere",
+        "LTRIM l 0 5",
+        "LTRIM l 5 10",
+        "RPUSH s 1 2",
+        "LMOVE s d LEFT RIGHT",
+        "RPOPLPUSH s d",
+        "RPOPLPUSH d d",
+        "LMPOP 1 d LEFT COUNT 5",
+        "RPUSH b x",
+        "BLPOP b 0",
+        "RPUSH b x y",
+        "BLMPOP 0 1 b RIGHT COUNT 1",
+        "BLMOVE b c LEFT LEFT 0",
+        "LPOP nokey",
+    ];
+    for line in script {
+        let words: Vec<&str> = line.split(' ').collect();
+        let _: Value = q(&mut c, &words);
+    }
+    let want = "rpush l,lpush l,lpush l,lpop l,rpop l,lset l,linsert l,lrem l,ltrim l,ltrim l,\
+                del l,rpush s,rpush d,lpop s,lpush d,rpop s,del s,lpush d,rpop d,lpop d,del d,\
+                rpush b,lpop b,del b,rpush b,rpop b,lpush c,lpop b,del b";
+    let want: Vec<&str> = want.split(',').collect();
+    let mut got: Vec<String> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut buf = Vec::new();
+    while got.len() < want.len() && std::time::Instant::now() < deadline {
+        buf.extend(sub.read_for(std::time::Duration::from_millis(100), 0).0);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        let parts: Vec<&str> = text.split("\r\n").collect();
+        got.clear();
+        let mut i = 0;
+        while i + 6 < parts.len() {
+            if parts[i] == "pmessage" {
+                let ev = parts[i + 4].split_once(':').map_or("", |x| x.1);
+                got.push(format!("{ev} {}", parts[i + 6]));
+                i += 7;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    assert_eq!(got, want);
+}
