@@ -91,7 +91,8 @@ impl Node {
     }
 
     fn compress(&mut self) {
-        if self.is_compressed() || self.buf.len() < MIN_COMPRESS_BYTES {
+        let len = self.buf.len();
+        if self.is_compressed() || len < MIN_COMPRESS_BYTES || len > u32::MAX as usize {
             return;
         }
         if let Some(c) = lzf::compress(&self.buf, MIN_COMPRESS_IMPROVE) {
