@@ -149,7 +149,8 @@ impl Server {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if !self.capped.is_empty() || self.expire_pending {
+        let blocked_work = self.st.blocking.has_ready() || !self.st.blocking.unblocked.is_empty();
+        if !self.capped.is_empty() || self.expire_pending || blocked_work {
             return Some(Duration::ZERO);
         }
         let now = now_ms();
@@ -292,6 +293,9 @@ impl Server {
             if let Some(argv) = c.postponed.take() {
                 let mut clock = cmd::Clock::new(now_ms());
                 cmd::execute(&mut self.st, &mut c, &cmd::args::Args::Owned(&argv), &mut clock);
+                if self.st.blocking.has_ready() {
+                    crate::blocking::serve_ready(&mut self.st, clock.now_ms);
+                }
                 process_input(&mut self.st, &mut c);
             }
             self.after_input(t, c);
@@ -301,7 +305,11 @@ impl Server {
     /// Blocked clients past their deadline get their null; clients unblocked this turn
     /// (served, timed out, CLIENT UNBLOCK) resume their queued input.
     fn handle_blocked(&mut self) {
-        crate::blocking::expire_timeouts(&mut self.st, now_ms());
+        let now = now_ms();
+        if self.st.blocking.has_ready() {
+            crate::blocking::serve_ready(&mut self.st, now);
+        }
+        crate::blocking::expire_timeouts(&mut self.st, now);
         while !self.st.blocking.unblocked.is_empty() {
             let tokens = std::mem::take(&mut self.st.blocking.unblocked);
             for t in tokens {
