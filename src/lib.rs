@@ -7,6 +7,7 @@
 //! - `resp::parse`: resumable request parser; `resp::reply`: RESP2/RESP3 encoder.
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
+//! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
@@ -18,6 +19,7 @@ pub mod connection;
 pub mod db;
 pub mod error;
 pub mod resp;
+pub mod script;
 pub mod server;
 pub mod signals;
 pub mod state;

@@ -113,6 +113,10 @@ pub struct State {
     pub to_close: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// Lua scripting: the EVAL VM and script cache, Functions, the running script.
+    pub scripting: crate::script::Engine,
+    /// Serves other clients while a script runs past busy-reply-threshold (set by the loop).
+    pub busy_poll: Option<fn(&mut State)>,
 }
 
 impl State {
@@ -142,6 +146,8 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            scripting: crate::script::Engine::new(),
+            busy_poll: None,
         }
     }
 

@@ -377,6 +377,16 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
         write_error_bytes(st, client, NOAUTH.as_bytes());
         return;
     }
+    if st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
+        st.cmd_stats[id].rejected_calls += 1;
+        let e = if st.scripting.running.as_ref().is_some_and(|r| r.eval) {
+            scripting::BUSY_EVAL
+        } else {
+            scripting::BUSY_FUNCTION
+        };
+        write_error(st, client, &e);
+        return;
+    }
 
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.

@@ -1,0 +1,293 @@
+//! Running one script: the script client, redis.call through the dispatcher, the reply
+//! conversions, the error format, and the instruction-count hook that makes a long script
+//! interruptible.
+//!
+//! The running script holds `&mut State` inside a `RefCell` that only two per-run callbacks see
+//! (redis.call and the busy hook, both created in an mlua scope so they can borrow it). They
+//! never run at the same time: hooks fire between Lua instructions, never inside redis.call.
+
+use std::cell::RefCell;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use mlua::{Function, Lua, MultiValue, Table, Value};
+
+use super::convert::{self, arg_bytes};
+use super::redis_api::error_table;
+use super::sandbox::Vm;
+use super::Running;
+use crate::cmd::args::Args;
+use crate::cmd::table::flags;
+use crate::cmd::{Clock, Ctx};
+use crate::connection::Client;
+use crate::error::{CmdResult, CommandError};
+use crate::state::State;
+
+/// Instructions between two checks of the script's run time (Redis uses the same period).
+pub const HOOK_PERIOD: u32 = 100_000;
+
+/// How to run a script.
+pub struct Invocation<'a> {
+    pub func: Function,
+    pub keys: Vec<&'a [u8]>,
+    pub args: Vec<&'a [u8]>,
+    /// EVAL_RO / FCALL_RO, or a `no-writes` script.
+    pub read_only: bool,
+    /// EVAL (KEYS/ARGV globals) or FCALL (keys and args passed as parameters).
+    pub eval: bool,
+    /// Shown in errors: the sha for EVAL, the function name for FCALL.
+    pub name: String,
+}
+
+struct RunCtx<'s> {
+    st: &'s mut State,
+    client: Box<Client>,
+    read_only: bool,
+    start_ms: i64,
+    threshold_ms: i64,
+    started: Instant,
+}
+
+const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
+const KILLED_FUNCTION: &str = "Script killed by user with FUNCTION KILL...";
+
+/// A client for commands run by scripts. It never touches its socket: an unconnected TCP
+/// socket stands in, so the connection code needs no "no socket" case.
+pub fn script_client(id: u64, now_ms: i64) -> Option<Box<Client>> {
+    use std::os::unix::io::FromRawFd;
+    // SAFETY: a fresh socket fd, owned by the std TcpStream from here on.
+    let sock = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return None;
+        }
+        std::net::TcpStream::from_raw_fd(fd)
+    };
+    let sock = mio::net::TcpStream::from_std(sock);
+    let addr: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+    let mut c = Box::new(Client::new(id, usize::MAX, sock, addr, now_ms));
+    c.authenticated = true;
+    Some(c)
+}
+
+impl RunCtx<'_> {
+    /// redis.call / redis.pcall / redis.acl_check_cmd. Returns the reply and whether to raise.
+    fn call(&mut self, lua: &Lua, mut args: MultiValue) -> mlua::Result<(Value, bool)> {
+        let mode = args.pop_front().unwrap_or(Value::Nil);
+        let raise = !matches!(mode, Value::Boolean(false));
+        let acl = matches!(mode, Value::String(_));
+        let fail = |lua: &Lua, text: &[u8]| -> mlua::Result<(Value, bool)> {
+            Ok((Value::Table(error_table(lua, text)?), raise))
+        };
+        if args.is_empty() {
+            return fail(lua, b"Please specify at least one argument for this redis lib call");
+        }
+        let mut argv = Vec::with_capacity(args.len());
+        for a in args.iter() {
+            match arg_bytes(a) {
+                Some(b) => argv.push(b),
+                None => {
+                    return fail(
+                        lua,
+                        b"Lua redis lib command arguments must be strings or integers",
+                    )
+                }
+            }
+        }
+        let a = Args::Owned(&argv);
+        let resolved = self.st.table.resolve(&a);
+        if acl {
+            return match resolved {
+                Ok(_) | Err((Some(_), _)) => Ok((Value::Boolean(true), false)),
+                Err((None, _)) => fail(lua, b"Invalid command passed to redis.acl_check_cmd()"),
+            };
+        }
+        let id = match resolved {
+            Ok(id) => id,
+            Err((Some(_), _)) => {
+                return fail(lua, b"Wrong number of args calling Redis command from script")
+            }
+            Err((None, _)) => return fail(lua, b"Unknown Redis command called from script"),
+        };
+        let def = self.st.table.def(id);
+        if def.has(flags::NOSCRIPT) {
+            return fail(lua, b"This Redis command is not allowed from script");
+        }
+        if def.has(flags::WRITE) {
+            if self.read_only {
+                return fail(lua, b"Write commands are not allowed from read-only scripts.");
+            }
+            if let Some(r) = self.st.scripting.running.as_mut() {
+                r.dirty = true;
+            }
+        }
+        self.client.wbuf.clear();
+        let mut clock = Clock::new(self.start_ms);
+        crate::cmd::execute(self.st, &mut self.client, &a, &mut clock);
+        let buf = std::mem::take(&mut self.client.wbuf);
+        let out = if buf.first() == Some(&b'-') {
+            let end = memchr::memchr(b'\r', &buf).unwrap_or(buf.len());
+            (Value::Table(error_table(lua, &buf[..end])?), raise)
+        } else {
+            let mut pos = 0;
+            (convert::resp_to_lua(lua, &buf, &mut pos, 0)?, false)
+        };
+        self.client.wbuf = buf;
+        self.client.wbuf.clear();
+        Ok(out)
+    }
+
+    /// Called every HOOK_PERIOD instructions.
+    fn busy(&mut self) -> mlua::Result<()> {
+        let elapsed = self.started.elapsed().as_millis() as i64;
+        let Some(run) = self.st.scripting.running.as_mut() else { return Ok(()) };
+        if !run.timed_out && elapsed >= self.threshold_ms {
+            run.timed_out = true;
+            log::warn!(
+                "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {} command. Script name is: {}.",
+                if run.eval { "SCRIPT KILL" } else { "FUNCTION KILL" },
+                run.name
+            );
+        }
+        if run.timed_out {
+            if let Some(poll) = self.st.busy_poll {
+                poll(self.st);
+            }
+        }
+        let Some(run) = self.st.scripting.running.as_ref() else { return Ok(()) };
+        if run.killed {
+            let text = if run.eval { KILLED_EVAL } else { KILLED_FUNCTION };
+            return Err(mlua::Error::RuntimeError(text.into()));
+        }
+        if self.st.shutdown.is_some() {
+            return Err(mlua::Error::RuntimeError(KILLED_EVAL.into()));
+        }
+        Ok(())
+    }
+}
+
+/// Install the count hook on a VM: it calls the per-run `busy` callback when one is set.
+pub fn install_hook(vm: &Vm) {
+    let hooks = vm.hooks.clone();
+    vm.lua.set_hook(mlua::HookTriggers::new().every_nth_instruction(HOOK_PERIOD), move |_, _| {
+        if let Ok(Value::Function(f)) = hooks.raw_get::<Value>("busy") {
+            f.call::<()>(())?;
+        }
+        Ok(mlua::VmState::Continue)
+    });
+}
+
+/// Run a script for the client in `ctx` and write its reply (or return its error).
+pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
+    let lua = &vm.lua;
+    vm.flags.resp3.store(false, Ordering::Relaxed);
+    vm.flags.repl.store(3, Ordering::Relaxed);
+    let lua_err = |e: mlua::Error| CommandError::msg(format!("ERR {e}"));
+    let make_list = |items: &[&[u8]]| -> mlua::Result<Table> {
+        let t = lua.create_table_with_capacity(items.len(), 0)?;
+        for (i, k) in items.iter().enumerate() {
+            t.raw_set(i + 1, lua.create_string(k)?)?;
+        }
+        Ok(t)
+    };
+    let keys = make_list(&inv.keys).map_err(lua_err)?;
+    let argv = make_list(&inv.args).map_err(lua_err)?;
+    if inv.eval {
+        vm.base.raw_set("KEYS", keys.clone()).map_err(lua_err)?;
+        vm.base.raw_set("ARGV", argv.clone()).map_err(lua_err)?;
+    }
+
+    let st = &mut *ctx.st;
+    let client = match st.scripting.client.take() {
+        Some(c) => c,
+        None => {
+            let id = st.next_client_id;
+            st.next_client_id += 1;
+            script_client(id, ctx.now_ms)
+                .ok_or_else(|| CommandError::stat("ERR cannot create the script client"))?
+        }
+    };
+    let mut client = client;
+    client.db = ctx.client.db;
+    client.resp3 = false;
+    client.wbuf.clear();
+    st.scripting.running = Some(Running {
+        eval: inv.eval,
+        name: inv.name.clone(),
+        start: Some(Instant::now()),
+        ..Running::default()
+    });
+    let threshold_ms = st.cfg.busy_reply_threshold;
+    let cell = RefCell::new(RunCtx {
+        st,
+        client,
+        read_only: inv.read_only,
+        start_ms: ctx.now_ms,
+        threshold_ms,
+        started: Instant::now(),
+    });
+
+    let result: mlua::Result<MultiValue> = lua.scope(|scope| {
+        let call = scope.create_function(|lua, args: MultiValue| {
+            let mut rc = cell
+                .try_borrow_mut()
+                .map_err(|_| mlua::Error::RuntimeError("redis.call re-entered".into()))?;
+            rc.call(lua, args)
+        })?;
+        let busy = scope.create_function(|_, ()| match cell.try_borrow_mut() {
+            Ok(mut rc) => rc.busy(),
+            Err(_) => Ok(()),
+        })?;
+        vm.hooks.raw_set("call", call)?;
+        vm.hooks.raw_set("busy", busy)?;
+        let r = if inv.eval {
+            vm.xpcall.call::<MultiValue>((inv.func.clone(), vm.handler.clone()))
+        } else {
+            let runner: Function = vm.hooks.raw_get("run")?;
+            runner.call::<MultiValue>((inv.func.clone(), vm.handler.clone(), keys, argv))
+        };
+        vm.hooks.raw_set("call", Value::Nil)?;
+        vm.hooks.raw_set("busy", Value::Nil)?;
+        r
+    });
+
+    let RunCtx { st, client, .. } = cell.into_inner();
+    st.scripting.client = Some(client);
+    st.scripting.running = None;
+    st.scripting.gc_tick();
+
+    let mut vals = result.map_err(|e| CommandError::msg(format!("ERR {}", e)))?.into_iter();
+    let ok = matches!(vals.next(), Some(Value::Boolean(true)));
+    let v = vals.next().unwrap_or(Value::Nil);
+    if ok {
+        let resp3 = vm.flags.resp3.load(Ordering::Relaxed);
+        let mut reply = ctx.reply();
+        convert::lua_to_resp(&mut reply, &v, resp3, 0);
+        return Ok(());
+    }
+    Err(CommandError::msg(error_message(&v, &inv.name)))
+}
+
+/// The error reply of a failed script: "<err> script: <name>, on <source>:<line>."
+fn error_message(v: &Value, name: &str) -> String {
+    let Value::Table(t) = v else {
+        return "ERR Error running script, execution failure".to_string();
+    };
+    let err = match t.raw_get::<Value>("err") {
+        Ok(Value::String(s)) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
+        _ => "ERR unknown error".to_string(),
+    };
+    let source = match t.raw_get::<Value>("source") {
+        Ok(Value::String(s)) => Some(String::from_utf8_lossy(&s.as_bytes()).into_owned()),
+        _ => None,
+    };
+    let line = match t.raw_get::<Value>("line") {
+        Ok(Value::Integer(i)) => Some(i),
+        Ok(Value::Number(n)) => Some(n as i64),
+        _ => None,
+    };
+    match (source, line) {
+        (Some(s), Some(l)) => format!("{err} script: {name}, on {s}:{l}."),
+        _ => err,
+    }
+}

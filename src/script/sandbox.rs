@@ -1,0 +1,339 @@
+//! The Lua VM as Redis 7.0 builds it: base, table, string, math, cjson, cmsgpack, bit and
+//! struct; no os/io/loadfile/dofile/require/print; globals and libraries read-only; math.random
+//! on Redis's rand48 so a script sees the same sequence on every run; and an error handler that
+//! turns every error into `{err=..., source=..., line=...}`.
+//!
+//! mlua's Lua 5.1 has no read-only tables (Redis patches its VM for that), so the protection is
+//! built from metatables: `_G` stays empty and reads fall through to a hidden table that holds
+//! the globals; library tables are empty proxies over the real ones. Writes to any of them raise
+//! Redis's "Attempt to modify a readonly table"; reads of a missing global raise "Script
+//! attempted to access nonexistent global variable".
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+
+use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+
+/// Chunk name of the sandbox's own Lua code; the error handler skips its frames.
+pub const INTERNAL_CHUNK: &str = "=ferrodis";
+
+/// Lua 5.1 state shared by the Rust pieces that outlive one script run. Cloning clones handles.
+#[derive(Clone)]
+pub struct Vm {
+    pub lua: Lua,
+    /// The hidden table behind `_G` (KEYS and ARGV live here).
+    pub base: Table,
+    /// Slots the per-run scoped callbacks are stored in (`call`, `busy`).
+    pub hooks: Table,
+    /// The Redis error handler, for `xpcall`.
+    pub handler: Function,
+    pub xpcall: Function,
+    pub rand: Arc<AtomicU64>,
+    pub flags: Arc<RunFlags>,
+}
+
+/// Per-run settings the `redis` table changes (redis.setresp, redis.set_repl).
+#[derive(Default)]
+pub struct RunFlags {
+    pub resp3: AtomicBool,
+    pub repl: AtomicU8,
+}
+
+const PRELUDE: &str = r#"
+local hooks, base, rawset_ = ...
+local _G, ipairs, xpcall = _G, ipairs, xpcall
+local error, type, tostring, setmetatable_, getmetatable, select, pairs =
+      error, type, tostring, setmetatable, getmetatable, select, pairs
+local readonly = setmetatable({}, {__mode = 'k'})
+
+local function ro_error() error('Attempt to modify a readonly table', 2) end
+
+local function protect(t)
+  local p = setmetatable_({}, {__index = t, __newindex = ro_error})
+  readonly[p] = true
+  return p
+end
+
+rawset = function(t, k, v)
+  if readonly[t] then error('Attempt to modify a readonly table', 0) end
+  return rawset_(t, k, v)
+end
+setmetatable = function(t, m)
+  if readonly[t] then error('Attempt to modify a readonly table', 0) end
+  return setmetatable_(t, m)
+end
+
+-- FCALL: Lua 5.1's xpcall passes no arguments, so a closure carries them.
+hooks.run = function(f, handler, keys, args)
+  return xpcall(function() return f(keys, args) end, handler)
+end
+
+for _, name in ipairs({'print', 'setfenv', 'getfenv', 'module', 'require', 'newproxy',
+                       'dofile', 'loadfile', 'debug', 'os', 'io', 'package', 'gcinfo_'}) do
+  _G[name] = nil
+end
+
+for k, v in pairs(_G) do base[k] = v end
+for k in pairs(base) do _G[k] = nil end
+for _, name in ipairs({'string', 'table', 'math', 'redis', 'cjson', 'cmsgpack', 'bit',
+                       'struct', 'coroutine'}) do
+  if base[name] then base[name] = protect(base[name]) end
+end
+base._G = _G
+setmetatable_(base, {__index = function(_, k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end})
+setmetatable_(_G, {__index = base, __newindex = ro_error})
+readonly[_G] = true
+"#;
+
+/// Build a sandboxed VM. `extra` registers the Redis libraries (cjson, bit...) into the globals
+/// before protection.
+pub fn new_vm(
+    extra: impl FnOnce(&Lua, &Table, &Arc<RunFlags>) -> mlua::Result<()>,
+) -> mlua::Result<Vm> {
+    let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::default())?;
+    let g = lua.globals();
+    let xpcall: Function = g.get("xpcall")?;
+    let rand = Arc::new(AtomicU64::new(RAND48_SEED0));
+    install_random(&lua, &g, rand.clone())?;
+    let flags = Arc::new(RunFlags::default());
+    extra(&lua, &g, &flags)?;
+    let hooks = lua.create_table()?;
+    let base = lua.create_table()?;
+    let rawset: Function = g.get("rawset")?;
+    lua.set_named_registry_value(HOOKS_KEY, hooks.clone())?;
+    let redis: Table = g.get("redis")?;
+    // SAFETY: the C functions below follow the Lua C API contract (see their comments).
+    unsafe {
+        redis.set("call", lua.create_c_function(redis_call_c)?)?;
+        redis.set("pcall", lua.create_c_function(redis_pcall_c)?)?;
+        redis.set("acl_check_cmd", lua.create_c_function(redis_acl_c)?)?;
+    }
+    lua.load(PRELUDE).set_name(INTERNAL_CHUNK).call::<()>((hooks.clone(), base.clone(), rawset))?;
+    let handler = lua.create_function(error_handler)?;
+    base.raw_set("__redis__err__handler", handler.clone())?;
+    let vm = Vm { lua, base, hooks, handler, xpcall, rand, flags };
+    super::run::install_hook(&vm);
+    Ok(vm)
+}
+
+/// Registry key of the table holding the per-run callbacks.
+const HOOKS_KEY: &str = "ferrodis.hooks";
+
+// redis.call, redis.pcall and redis.acl_check_cmd are C functions, as in Redis: a C function in
+// tail position (`return redis.call(...)`) keeps the script's frame, so errors name the
+// script's line; and only C can raise a table as the error value (mlua wraps Rust errors).
+// They forward to the per-run `hooks.call(mode, ...)` and raise its error table when asked.
+// No Rust value with a destructor is alive when lua_error unwinds.
+unsafe extern "C-unwind" fn redis_call_c(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    forward_call(l, 1)
+}
+
+unsafe extern "C-unwind" fn redis_pcall_c(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    forward_call(l, 0)
+}
+
+unsafe extern "C-unwind" fn redis_acl_c(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    forward_call(l, 2)
+}
+
+unsafe fn forward_call(l: *mut mlua::ffi::lua_State, mode: i32) -> std::os::raw::c_int {
+    use mlua::ffi;
+    let n = ffi::lua_gettop(l);
+    if ffi::lua_checkstack(l, 4) == 0 {
+        return ffi::luaL_error(l, c"stack overflow".as_ptr());
+    }
+    ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"ferrodis.hooks".as_ptr());
+    ffi::lua_getfield(l, -1, c"call".as_ptr());
+    ffi::lua_remove(l, -2);
+    ffi::lua_insert(l, 1);
+    match mode {
+        0 => ffi::lua_pushboolean(l, 0),
+        1 => ffi::lua_pushboolean(l, 1),
+        _ => {
+            ffi::lua_pushstring(l, c"acl".as_ptr());
+        }
+    }
+    ffi::lua_insert(l, 2);
+    ffi::lua_call(l, n + 1, 2);
+    let raise = ffi::lua_toboolean(l, -1) != 0;
+    ffi::lua_settop(l, -2);
+    if raise {
+        ffi::lua_error(l);
+    }
+    1
+}
+
+/// The message of an error raised by a Rust callback, without mlua's wrapping.
+pub fn root_message(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => root_message(cause),
+        mlua::Error::RuntimeError(m) => m.clone(),
+        mlua::Error::ExternalError(x) => x.to_string(),
+        mlua::Error::WithContext { cause, .. } => root_message(cause),
+        other => other.to_string(),
+    }
+}
+
+/// Redis's `__redis__err__handler`: every error becomes a table with `err`, and the `source` and
+/// `line` of the script frame that raised it (C frames and the sandbox's own are skipped).
+fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
+    let t = match err {
+        Value::Table(t) => t,
+        Value::Error(e) => {
+            let t = lua.create_table()?;
+            t.raw_set("err", format!("ERR {}", root_message(&e)))?;
+            t
+        }
+        other => {
+            let t = lua.create_table()?;
+            let s: mlua::String = match other {
+                Value::String(s) => s,
+                Value::Nil => lua.create_string("nil")?,
+                Value::Boolean(b) => lua.create_string(if b { "true" } else { "false" })?,
+                v => match lua.coerce_string(v.clone())? {
+                    Some(s) => s,
+                    None => {
+                        lua.create_string(format!("{}: {:p}", v.type_name(), v.to_pointer()))?
+                    }
+                },
+            };
+            let mut m = b"ERR ".to_vec();
+            m.extend_from_slice(&s.as_bytes());
+            t.raw_set("err", lua.create_string(&m)?)?;
+            t
+        }
+    };
+    let mut level = 1;
+    while let Some(d) = lua.inspect_stack(level) {
+        let src = d.source();
+        let internal = src.source.as_deref() == Some(INTERNAL_CHUNK);
+        if src.what != "C" && !internal {
+            if let Some(s) = src.source {
+                t.raw_set("source", s.as_ref())?;
+            }
+            t.raw_set("line", d.curr_line())?;
+            break;
+        }
+        level += 1;
+        if level > 8 {
+            break;
+        }
+    }
+    Ok(t)
+}
+
+/// `x = (0x1234ABCD330E)`-style rand48 state after `srand48(0)`.
+pub const RAND48_SEED0: u64 = 0x330E;
+const RAND48_MASK: u64 = (1 << 48) - 1;
+
+/// Redis's redisLrand48: 31 random bits from the 48-bit LCG.
+fn lrand48(state: &AtomicU64) -> i32 {
+    let x =
+        state.load(Ordering::Relaxed).wrapping_mul(0x5DEE_CE66D).wrapping_add(0xB) & RAND48_MASK;
+    state.store(x, Ordering::Relaxed);
+    (x >> 17) as i32
+}
+
+pub fn srand48(state: &AtomicU64, seed: i32) {
+    state.store((((seed as u32) as u64) << 16 | 0x330E) & RAND48_MASK, Ordering::Relaxed);
+}
+
+fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()> {
+    let math: Table = g.get("math")?;
+    let r = rand.clone();
+    let random = lua.create_function(move |_, args: MultiValue| {
+        let max = i32::MAX as f64;
+        let v = (lrand48(&r) as f64 % max) / max;
+        let n = |v: &Value| -> mlua::Result<f64> {
+            match v {
+                Value::Integer(i) => Ok(*i as f64),
+                Value::Number(n) => Ok(*n),
+                Value::String(s) => s
+                    .to_str()
+                    .ok()
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .ok_or_else(|| bad_arg(1, "random", "number", v)),
+                other => Err(bad_arg(1, "random", "number", other)),
+            }
+        };
+        match args.len() {
+            0 => Ok(v),
+            1 => {
+                let u = n(&args[0])?.trunc();
+                if u < 1.0 {
+                    return Err(mlua::Error::RuntimeError(
+                        "bad argument #1 to 'random' (interval is empty)".into(),
+                    ));
+                }
+                Ok((v * u).floor() + 1.0)
+            }
+            2 => {
+                let l = n(&args[0])?.trunc();
+                let u = n(&args[1])?.trunc();
+                if l > u {
+                    return Err(mlua::Error::RuntimeError(
+                        "bad argument #2 to 'random' (interval is empty)".into(),
+                    ));
+                }
+                Ok((v * (u - l + 1.0)).floor() + l)
+            }
+            _ => Err(mlua::Error::RuntimeError("wrong number of arguments".into())),
+        }
+    })?;
+    math.set("random", random)?;
+    let seed = lua.create_function(move |_, v: Value| {
+        let n = match &v {
+            Value::Integer(i) => *i as f64,
+            Value::Number(n) => *n,
+            other => return Err(bad_arg(1, "randomseed", "number", other)),
+        };
+        srand48(&rand, n as i64 as i32);
+        Ok(())
+    })?;
+    math.set("randomseed", seed)?;
+    Ok(())
+}
+
+/// Lua's luaL_typerror text.
+pub fn bad_arg(n: usize, func: &str, expected: &str, got: &Value) -> mlua::Error {
+    let got = match got {
+        Value::Nil => "no value",
+        v => lua_type_name(v),
+    };
+    mlua::Error::RuntimeError(format!(
+        "bad argument #{n} to '{func}' ({expected} expected, got {got})"
+    ))
+}
+
+pub fn lua_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "nil",
+        Value::Boolean(_) => "boolean",
+        Value::LightUserData(_) | Value::UserData(_) => "userdata",
+        Value::Integer(_) | Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Table(_) => "table",
+        Value::Function(_) => "function",
+        Value::Thread(_) => "thread",
+        _ => "userdata",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rand48_matches_redis_after_seed_0() {
+        // Redis 7.0 after math.randomseed(0): 0.17082803611217, 0.74990198051087.
+        let s = AtomicU64::new(RAND48_SEED0);
+        srand48(&s, 0);
+        let max = i32::MAX as f64;
+        let v1 = (lrand48(&s) as f64 % max) / max;
+        let v2 = (lrand48(&s) as f64 % max) / max;
+        assert_eq!(format!("{v1:.14}"), "0.17082803611217");
+        assert_eq!(format!("{v2:.14}"), "0.74990198051087");
+    }
+}
