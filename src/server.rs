@@ -21,6 +21,9 @@ use crate::error::ServerError;
 use crate::resp::parse::{ParseLimits, Status};
 use crate::state::State;
 
+/// Redis's reply to a non-loopback client while protected mode is on and no password is set.
+const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
 const LISTENER_BASE: usize = usize::MAX - 64;
 const SIGNAL: Token = Token(usize::MAX - 1);
 
@@ -53,20 +56,37 @@ impl Server {
         let binds =
             if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
         let mut port = cfg.port;
-        for (i, b) in binds.iter().enumerate() {
-            let b = b.trim_start_matches('-');
+        for b in &binds {
+            // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
+            // only where the machine has it.
+            let optional = b.starts_with('-');
+            let b = match b.trim_start_matches('-') {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                other => other,
+            };
             let addr_s =
                 if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
             let addr: SocketAddr = addr_s
                 .parse()
                 .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
-            let mut l = bind_listener(addr, cfg.tcp_backlog)
-                .map_err(|source| ServerError::Bind { addr: addr_s.clone(), source })?;
+            let mut l = match bind_listener(addr, cfg.tcp_backlog) {
+                Ok(l) => l,
+                Err(e) if optional && bind_error_is_optional(&e) => {
+                    warn!("Could not bind optional address {addr_s}: {e}");
+                    continue;
+                }
+                Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
+            };
             if port == 0 {
                 port = l.local_addr()?.port();
             }
-            poll.registry().register(&mut l, Token(LISTENER_BASE + i), Interest::READABLE)?;
+            let token = Token(LISTENER_BASE + listeners.len());
+            poll.registry().register(&mut l, token, Interest::READABLE)?;
             listeners.push(l);
+        }
+        if listeners.is_empty() {
+            return Err(ServerError::Config("Failed listening on any address".into()));
         }
         let now = now_ms();
         let mut st = State::new(cfg, now);
@@ -195,6 +215,14 @@ impl Server {
         self.st.stats.total_connections_received += 1;
         if self.st.clients.len() >= self.st.cfg.maxclients {
             let _ = sock.write(b"-ERR max number of clients reached\r\n");
+            self.st.stats.rejected_connections += 1;
+            return;
+        }
+        if self.st.cfg.protected_mode
+            && self.st.cfg.requirepass.is_none()
+            && !addr.ip().is_loopback()
+        {
+            let _ = sock.write(PROTECTED_MODE_DENIED);
             self.st.stats.rejected_connections += 1;
             return;
         }
@@ -402,6 +430,14 @@ pub fn process_input(st: &mut State, c: &mut Client) {
 fn is_security_attack(args: &cmd::args::Args) -> bool {
     let n = args.get(0);
     n.eq_ignore_ascii_case(b"host:") || n.eq_ignore_ascii_case(b"post")
+}
+
+/// Errors that an optional (`-`) bind address may ignore: no such address family or address.
+fn bind_error_is_optional(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+    )
 }
 
 fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

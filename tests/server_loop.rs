@@ -71,3 +71,18 @@ fn a_slow_reader_gets_every_byte_of_a_large_pipeline() {
     writer.join().unwrap();
     assert_eq!(total, 7 * n);
 }
+
+#[test]
+fn default_bind_listens_on_every_ipv4_address() {
+    // Redis's default `bind * -::*`: IPv6 is optional, IPv4 everywhere (loopback included).
+    let cfg = ferrodis::config::Config::from_args(&["--port".into(), "0".into()]).unwrap();
+    let server = ferrodis::server::Server::bind(cfg).expect("default bind");
+    let port = server.local_addr().port();
+    assert!(server.local_addr().ip().is_unspecified());
+    std::thread::spawn(move || server.run());
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"*1\r\n$6\r\nDBSIZE\r\n").unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b":0\r\n");
+}

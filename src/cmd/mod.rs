@@ -10,6 +10,7 @@ pub mod connection;
 pub mod debug;
 pub mod expire;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keyspace;
 pub mod list;
@@ -109,6 +110,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         set::COMMANDS,
         zset::COMMANDS,
         sort::COMMANDS,
+        hll::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         scripting::COMMANDS,
@@ -334,6 +336,10 @@ impl Clock {
 
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
+    let before = client.reply_mode;
+    run(st, client, args, clock);
+    // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
+    // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
         ReplyMode::On => false,
         ReplyMode::Off => true,
@@ -343,10 +349,9 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
         }
         ReplyMode::SkipNext => {
             client.reply_mode = ReplyMode::Skip;
-            false
+            before == ReplyMode::Skip
         }
     };
-    run(st, client, args, clock);
     if suppress {
         client.wbuf.truncate(reply_start);
     }
