@@ -115,8 +115,9 @@ pub struct State {
     pub hz_override: Option<u32>,
     /// Lua scripting: the EVAL VM and script cache, Functions, the running script.
     pub scripting: crate::script::Engine,
-    /// Serves other clients while a script runs past busy-reply-threshold (set by the loop).
-    pub busy_poll: Option<fn(&mut State)>,
+    /// Serves other clients while a script runs past busy-reply-threshold (set by the loop;
+    /// taken out while it runs).
+    pub busy_poll: Option<Box<dyn FnMut(&mut State) + Send>>,
 }
 
 impl State {

@@ -46,6 +46,8 @@ struct RunCtx<'s> {
     start_ms: i64,
     threshold_ms: i64,
     started: Instant,
+    /// The hook now fires at every instruction (a kill is under way).
+    killing: bool,
 }
 
 const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
@@ -138,7 +140,7 @@ impl RunCtx<'_> {
     }
 
     /// Called every HOOK_PERIOD instructions.
-    fn busy(&mut self) -> mlua::Result<()> {
+    fn busy(&mut self, lua: &Lua) -> mlua::Result<()> {
         let elapsed = self.started.elapsed().as_millis() as i64;
         let Some(run) = self.st.scripting.running.as_mut() else { return Ok(()) };
         if !run.timed_out && elapsed >= self.threshold_ms {
@@ -150,19 +152,35 @@ impl RunCtx<'_> {
             );
         }
         if run.timed_out {
-            if let Some(poll) = self.st.busy_poll {
+            if let Some(mut poll) = self.st.busy_poll.take() {
                 poll(self.st);
+                self.st.busy_poll = Some(poll);
             }
         }
         let Some(run) = self.st.scripting.running.as_ref() else { return Ok(()) };
-        if run.killed {
-            let text = if run.eval { KILLED_EVAL } else { KILLED_FUNCTION };
-            return Err(mlua::Error::RuntimeError(text.into()));
+        let text = if run.killed {
+            if run.eval {
+                KILLED_EVAL
+            } else {
+                KILLED_FUNCTION
+            }
+        } else if self.st.shutdown.is_some() {
+            KILLED_EVAL
+        } else {
+            return Ok(());
+        };
+        // From now on the hook fires at every instruction, so a script's own pcall cannot
+        // swallow the kill: the next instruction after it raises again (Redis switches its
+        // hook to every line for the same reason). `run_script` restores the period.
+        // SAFETY: lua_gethook/lua_sethook on the running thread, re-installing its own hook.
+        unsafe {
+            lua.exec_raw::<()>((), |state| {
+                let h = mlua::ffi::lua_gethook(state);
+                mlua::ffi::lua_sethook(state, h, mlua::ffi::LUA_MASKCOUNT, 1);
+            })?;
         }
-        if self.st.shutdown.is_some() {
-            return Err(mlua::Error::RuntimeError(KILLED_EVAL.into()));
-        }
-        Ok(())
+        self.killing = true;
+        Err(mlua::Error::RuntimeError(text.into()))
     }
 }
 
@@ -225,6 +243,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         start_ms: ctx.now_ms,
         threshold_ms,
         started: Instant::now(),
+        killing: false,
     });
 
     let result: mlua::Result<MultiValue> = lua.scope(|scope| {
@@ -234,8 +253,8 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
                 .map_err(|_| mlua::Error::RuntimeError("redis.call re-entered".into()))?;
             rc.call(lua, args)
         })?;
-        let busy = scope.create_function(|_, ()| match cell.try_borrow_mut() {
-            Ok(mut rc) => rc.busy(),
+        let busy = scope.create_function(|lua, ()| match cell.try_borrow_mut() {
+            Ok(mut rc) => rc.busy(lua),
             Err(_) => Ok(()),
         })?;
         vm.hooks.raw_set("call", call)?;
@@ -251,7 +270,10 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         r
     });
 
-    let RunCtx { st, client, .. } = cell.into_inner();
+    let RunCtx { st, client, killing, .. } = cell.into_inner();
+    if killing {
+        install_hook(vm);
+    }
     st.scripting.client = Some(client);
     st.scripting.running = None;
     st.scripting.gc_tick();
