@@ -351,10 +351,7 @@ impl Server {
 /// sockets, so it needs nothing from `Server`, which is borrowed by the running command.
 /// Readiness is not consulted: every client is tried, which is cheap for the few polls a busy
 /// script makes, and leaves the edge-triggered poll state consistent (reads simply drain).
-fn busy_server(
-    poll: &Poll,
-    listeners: &[TcpListener],
-) -> io::Result<Box<dyn FnMut(&mut State) + Send>> {
+fn busy_server(poll: &Poll, listeners: &[TcpListener]) -> io::Result<crate::state::BusyPoll> {
     use std::os::unix::io::{AsRawFd, FromRawFd};
     let registry = poll.registry().try_clone()?;
     let mut dups = Vec::new();

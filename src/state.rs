@@ -88,6 +88,9 @@ pub struct ShutdownRequest {
     pub force: bool,
 }
 
+/// See `State::busy_poll`.
+pub type BusyPoll = Box<dyn FnMut(&mut State) + Send>;
+
 pub struct State {
     pub cfg: Config,
     pub ks: Keyspace,
@@ -117,7 +120,7 @@ pub struct State {
     pub scripting: crate::script::Engine,
     /// Serves other clients while a script runs past busy-reply-threshold (set by the loop;
     /// taken out while it runs).
-    pub busy_poll: Option<Box<dyn FnMut(&mut State) + Send>>,
+    pub busy_poll: Option<BusyPoll>,
 }
 
 impl State {
