@@ -82,6 +82,8 @@ pub struct Engine {
     pub client: Option<Box<Client>>,
     pub running: Option<Running>,
     pub functions: functions::Functions,
+    /// FCALL's argv, moved into `Running` for FUNCTION STATS.
+    pub pending_command: Option<Vec<Vec<u8>>>,
     /// Scripts run since the last incremental GC step.
     gc_count: u32,
 }
@@ -96,6 +98,7 @@ impl Engine {
             client: None,
             running: None,
             functions: functions::Functions::new(),
+            pending_command: None,
             gc_count: 0,
         }
     }

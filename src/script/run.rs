@@ -229,7 +229,9 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     client.db = ctx.client.db;
     client.resp3 = false;
     client.wbuf.clear();
+    let command = st.scripting.pending_command.take().unwrap_or_default();
     st.scripting.running = Some(Running {
+        command,
         eval: inv.eval,
         name: inv.name.clone(),
         start: Some(Instant::now()),
