@@ -75,6 +75,8 @@ pub struct Client {
     pub write_pending: bool,
     /// The poll reported the peer's write side closed: read on until EOF.
     pub peer_closed: bool,
+    /// Parked by a blocking command (BLPOP...): input stays queued until it is served.
+    pub blocked: Option<Box<crate::blocking::Blocked>>,
 }
 
 impl Client {
@@ -119,6 +121,7 @@ impl Client {
             net_out: 0,
             write_pending: false,
             peer_closed: false,
+            blocked: None,
         }
     }
 
@@ -210,6 +213,9 @@ impl Client {
     /// CLIENT LIST `flags=` letters.
     pub fn flags_string(&self) -> String {
         let mut f = String::new();
+        if self.blocked.is_some() {
+            f.push('b');
+        }
         if self.close_asap {
             f.push('A');
         }

@@ -6,6 +6,7 @@
 //! - `connection`: one client: socket, read/write buffers, parser state, per-client flags.
 //! - `resp::parse`: resumable request parser; `resp::reply`: RESP2/RESP3 encoder.
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
+//! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
 //! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
@@ -13,6 +14,7 @@
 //! - `error`: protocol, command and server errors.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 pub mod connection;

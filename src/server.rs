@@ -168,6 +168,7 @@ impl Server {
             for t in capped {
                 self.on_readable(t);
             }
+            self.handle_blocked();
             self.before_sleep();
             if let Some(req) = self.st.shutdown {
                 if self.finish_shutdown(req) {
@@ -183,6 +184,9 @@ impl Server {
         }
         let now = now_ms();
         let mut wake: Option<i64> = self.st.ks.next_expiry_wakeup();
+        if let Some(d) = self.st.blocking.next_deadline() {
+            wake = Some(wake.map_or(d, |w| w.min(d)));
+        }
         if self.cron_needed() {
             let period = 1000 / self.st.cfg.hz.clamp(1, 500) as i64;
             let next = self.last_cron_ms + period;
@@ -254,6 +258,32 @@ impl Server {
         self.close_killed();
     }
 
+    /// Blocked clients past their deadline get their null; clients unblocked this turn
+    /// (served, timed out, CLIENT UNBLOCK) resume their queued input.
+    fn handle_blocked(&mut self) {
+        crate::blocking::expire_timeouts(&mut self.st, now_ms());
+        while !self.st.blocking.unblocked.is_empty() {
+            let tokens = std::mem::take(&mut self.st.blocking.unblocked);
+            for t in tokens {
+                let Some(slot) = self.st.clients.get_mut(t) else { continue };
+                let Some(mut c) = slot.take() else { continue };
+                if c.blocked.is_none() {
+                    process_input(&mut self.st, &mut c);
+                }
+                if c.has_pending_output() && !c.write_pending {
+                    c.write_pending = true;
+                    self.pending_writes.push(t);
+                }
+                let close = c.close_asap;
+                self.st.clients[t] = Some(c);
+                if close {
+                    self.close_client(t);
+                }
+            }
+            self.close_killed();
+        }
+    }
+
     /// Clients killed by a command (CLIENT KILL) close after that command's turn.
     fn close_killed(&mut self) {
         while let Some(t) = self.st.to_close.pop() {
@@ -309,7 +339,8 @@ impl Server {
                 .clients
                 .iter()
                 .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
-                .filter(|(_, c)| now - c.last_interaction_ms > timeout)
+                // Blocked clients wait for their own deadline, as in Redis.
+                .filter(|(_, c)| c.blocked.is_none() && now - c.last_interaction_ms > timeout)
                 .map(|(t, _)| t)
                 .collect();
             for t in idle {
@@ -325,6 +356,7 @@ impl Server {
         }
         let slot = self.st.clients.remove(token);
         if let Some(mut c) = slot {
+            crate::blocking::forget(&mut self.st, &mut c);
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;
             self.st.stats.net_output_bytes += c.net_out;
@@ -462,7 +494,8 @@ pub fn process_input(st: &mut State, c: &mut Client) {
     let mut processed = false;
     let mut clock = cmd::Clock::new(now_ms());
     loop {
-        if c.close_after_reply || c.close_asap {
+        // A parked client's further input waits until it is served.
+        if c.close_after_reply || c.close_asap || c.blocked.is_some() {
             break;
         }
         match parser.parse(&rbuf[..rlen], &limits) {
@@ -476,6 +509,9 @@ pub fn process_input(st: &mut State, c: &mut Client) {
                     break;
                 }
                 cmd::execute(st, c, &args, &mut clock);
+                if st.blocking.has_ready() {
+                    crate::blocking::serve_ready(st, clock.now_ms);
+                }
                 limits.authenticated = c.authenticated || st.cfg.requirepass.is_none();
             }
             Ok(Status::Incomplete) => break,

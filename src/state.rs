@@ -121,6 +121,8 @@ pub struct State {
     /// Serves other clients while a script runs past busy-reply-threshold (set by the loop;
     /// taken out while it runs).
     pub busy_poll: Option<BusyPoll>,
+    /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
+    pub blocking: crate::blocking::Blocking,
 }
 
 impl State {
@@ -152,11 +154,17 @@ impl State {
             hz_override: None,
             scripting: crate::script::Engine::new(),
             busy_poll: None,
+            blocking: Default::default(),
         }
     }
 
     pub fn command(&self, id: usize) -> &'static CommandDef {
         self.table.def(id)
+    }
+
+    /// Clients blocked on keys (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocking.blocked_clients()
     }
 
     /// Iterate the connected clients other than the one running a command.

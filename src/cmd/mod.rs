@@ -40,6 +40,9 @@ pub struct Ctx<'a> {
     pub client: &'a mut Client,
     /// Milliseconds since the epoch, fixed for the whole command so nothing expires midway.
     pub now_ms: i64,
+    /// Blocking commands must not block (set for commands run by EXEC and scripts): they
+    /// answer as on a timeout instead. See `crate::blocking`.
+    pub no_block: bool,
 }
 
 impl Ctx<'_> {
@@ -64,8 +67,8 @@ impl Ctx<'_> {
     /// WATCH invalidation and client-side caching, and counts changes for persistence.
     #[inline]
     pub fn modified(&mut self, db: usize, key: &[u8]) {
-        let _ = (db, key);
         self.st.dirty += 1;
+        self.st.blocking.signal(db, key);
     }
 
     /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of
@@ -337,7 +340,7 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    run(st, client, args, clock);
+    run(st, client, args, clock, false);
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
     // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
@@ -357,7 +360,13 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     }
 }
 
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+/// Run a command on behalf of a script (redis.call): blocking commands answer as they do
+/// inside MULTI instead of blocking, and reply modes do not apply (the script client has none).
+pub fn execute_nested(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+    run(st, client, args, clock, true);
+}
+
+fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock, no_block: bool) {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
@@ -396,7 +405,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {
-        let mut ctx = Ctx { st, client, now_ms };
+        let mut ctx = Ctx { st, client, now_ms, no_block };
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();

@@ -487,7 +487,7 @@ fn function_list(ctx: &mut Ctx, args: &Args) -> CmdResult {
                 sflags::NAMES.iter().filter(|(fl, _)| f.flags & fl != 0).map(|(_, n)| *n).collect();
             r.set(names.len());
             for n in names {
-                r.bulk(n.as_bytes());
+                r.simple(n.as_bytes());
             }
         }
         if withcode {

@@ -85,30 +85,34 @@ impl Keyspace {
     }
 
     /// Look a key up for reading; an expired key is deleted and reported as missing.
+    /// One dict lookup on the common path (this is GET's and every write's first step).
     #[inline]
     pub fn get(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Entry> {
-        let d = &mut self.dbs[db];
-        let expired = match d.dict.get(key) {
-            None => return None,
-            Some(e) => e.is_expired(now),
-        };
-        if expired {
-            self.expire_key(db, key);
-            return None;
+        let e: *mut Entry = self.dbs[db].dict.get_mut(key)?;
+        // SAFETY: `e` points into `self.dbs[db].dict` and nothing touches `self` between the
+        // lookup and this return, so the exclusive borrow it came from is still the only one.
+        // (Returning the reference directly on one branch and mutating `self` on the other is
+        // sound but rejected by the current borrow checker.)
+        if !unsafe { &*e }.is_expired(now) {
+            return Some(unsafe { &mut *e });
         }
-        self.dbs[db].dict.get_mut(key)
+        self.expire_key(db, key);
+        None
     }
 
     /// Like `get`, counting keyspace hits and misses (commands that read a value).
     #[inline]
     pub fn read(&mut self, db: usize, key: &[u8], now: i64) -> Option<&mut Entry> {
-        let hit = self.exists(db, key, now);
-        if hit {
-            self.stats.keyspace_hits += 1;
-            self.dbs[db].dict.get_mut(key)
-        } else {
-            self.stats.keyspace_misses += 1;
-            None
+        match self.get(db, key, now).map(|e| e as *mut Entry) {
+            Some(e) => {
+                self.stats.keyspace_hits += 1;
+                // SAFETY: as in `get`; the counter is a field disjoint from the dict.
+                Some(unsafe { &mut *e })
+            }
+            None => {
+                self.stats.keyspace_misses += 1;
+                None
+            }
         }
     }
 
@@ -155,6 +159,65 @@ impl Keyspace {
         );
         slot.value = value;
         slot.lru = lru;
+    }
+
+    /// The write hot path (SET, INCR, APPEND...): find `key` or insert it, hashing once.
+    /// An expired key counts as absent (it is reset, as lazy expiry would have deleted it).
+    /// Returns the entry and whether it is new; a new entry holds `Value::Int(0)` with no
+    /// expiry and `lru`, and the caller must fill its value.
+    #[inline]
+    pub fn entry(&mut self, db: usize, key: &[u8], now: i64, lru: u32) -> (&mut Entry, bool) {
+        let Keyspace { dbs, stats, .. } = self;
+        let d = &mut dbs[db];
+        let (slot, inserted) = d.dict.get_or_insert_with(
+            key,
+            || Key::new(key),
+            || Entry { expire: 0, lru, value: Value::Int(0) },
+        );
+        if !inserted && slot.is_expired(now) {
+            d.expires -= 1;
+            stats.expired_keys += 1;
+            *slot = Entry { expire: 0, lru, value: Value::Int(0) };
+            return (slot, true);
+        }
+        (slot, inserted)
+    }
+
+    /// SET in one dict lookup: store `value` under `key`. `expire`: Some(0) clears the TTL,
+    /// Some(t) sets it, None keeps the current one (KEEPTTL). With `keep_lru` an existing
+    /// key keeps its LRU/LFU word (Redis's dbOverwrite under an LFU policy).
+    /// Returns whether a live key was overwritten.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn upsert(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        expire: Option<i64>,
+        lru: u32,
+        keep_lru: bool,
+        now: i64,
+    ) -> bool {
+        let (slot, new) = self.entry(db, key, now, lru);
+        slot.value = value;
+        if !keep_lru || new {
+            slot.lru = lru;
+        }
+        let Some(expire) = expire else { return !new };
+        let had = slot.expire != 0;
+        slot.expire = expire;
+        let d = &mut self.dbs[db];
+        match (had, expire != 0) {
+            (false, true) => d.expires += 1,
+            (true, false) => d.expires -= 1,
+            _ => {}
+        }
+        if expire != 0 {
+            let tag = d.tag;
+            self.wheel.insert(expire, (tag, Key::new(key)));
+        }
+        !new
     }
 
     /// Set or clear (0) the expiry of an existing key. Returns false if the key is missing.

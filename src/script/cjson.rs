@@ -307,74 +307,88 @@ fn escape_string(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// Encode iteratively (a task stack), so nesting up to encode_max_depth costs heap, not the
+/// thread's stack. Tasks come out in document order, so errors surface where lua-cjson's
+/// recursive walk would raise them.
 fn encode(lua: &Lua, cfg: &Cfg, v: &Value, depth: i32, out: &mut Vec<u8>) -> mlua::Result<()> {
-    match v {
-        Value::String(s) => escape_string(&s.as_bytes(), out),
-        Value::Integer(i) => number(lua, cfg, *i as f64, out, v)?,
-        Value::Number(n) => number(lua, cfg, *n, out, v)?,
-        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Nil => out.extend_from_slice(b"null"),
-        Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
-        Value::Table(t) => {
-            let depth = depth + 1;
-            if depth > cfg.encode_max_depth.load(Ordering::Relaxed) {
-                return Err(lerr(lua, format!("Cannot serialise, excessive nesting ({depth})")));
+    enum Task {
+        Val(Value, i32),
+        Byte(u8),
+        Key(Value),
+    }
+    let prec = cfg.precision.load(Ordering::Relaxed);
+    let mut stack = vec![Task::Val(v.clone(), depth)];
+    while let Some(task) = stack.pop() {
+        let (v, depth) = match task {
+            Task::Byte(b) => {
+                out.push(b);
+                continue;
             }
-            match array_length(lua, cfg, t, v)? {
-                Some(len) if len > 0 => {
-                    out.push(b'[');
-                    for i in 1..=len {
-                        if i > 1 {
-                            out.push(b',');
-                        }
-                        let e: Value = t.raw_get(i)?;
-                        encode(lua, cfg, &e, depth, out)?;
+            Task::Key(k) => {
+                match &k {
+                    Value::String(s) => escape_string(&s.as_bytes(), out),
+                    Value::Integer(i) => {
+                        out.push(b'"');
+                        out.extend_from_slice(&fmt_prec(*i as f64, prec));
+                        out.push(b'"');
                     }
-                    out.push(b']');
+                    Value::Number(n) => {
+                        out.push(b'"');
+                        out.extend_from_slice(&fmt_prec(*n, prec));
+                        out.push(b'"');
+                    }
+                    other => {
+                        return Err(exception(lua, other, "table key must be a number or string"))
+                    }
                 }
-                _ => {
-                    out.push(b'{');
-                    let mut first = true;
-                    for pair in t.clone().pairs::<Value, Value>() {
-                        let (k, val) = pair?;
-                        if !first {
-                            out.push(b',');
-                        }
-                        first = false;
-                        match &k {
-                            Value::String(s) => escape_string(&s.as_bytes(), out),
-                            Value::Integer(i) => {
-                                out.push(b'"');
-                                out.extend_from_slice(&fmt_prec(
-                                    *i as f64,
-                                    cfg.precision.load(Ordering::Relaxed),
-                                ));
-                                out.push(b'"');
-                            }
-                            Value::Number(n) => {
-                                out.push(b'"');
-                                out.extend_from_slice(&fmt_prec(
-                                    *n,
-                                    cfg.precision.load(Ordering::Relaxed),
-                                ));
-                                out.push(b'"');
-                            }
-                            other => {
-                                return Err(exception(
-                                    lua,
-                                    other,
-                                    "table key must be a number or string",
-                                ))
+                out.push(b':');
+                continue;
+            }
+            Task::Val(v, d) => (v, d),
+        };
+        match &v {
+            Value::String(s) => escape_string(&s.as_bytes(), out),
+            Value::Integer(i) => number(lua, cfg, *i as f64, out, &v)?,
+            Value::Number(n) => number(lua, cfg, *n, out, &v)?,
+            Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Nil => out.extend_from_slice(b"null"),
+            Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
+            Value::Table(t) => {
+                let depth = depth + 1;
+                if depth > cfg.encode_max_depth.load(Ordering::Relaxed) {
+                    return Err(lerr(
+                        lua,
+                        format!("Cannot serialise, excessive nesting ({depth})"),
+                    ));
+                }
+                match array_length(lua, cfg, t, &v)? {
+                    Some(len) if len > 0 => {
+                        out.push(b'[');
+                        stack.push(Task::Byte(b']'));
+                        for i in (1..=len).rev() {
+                            stack.push(Task::Val(t.raw_get(i)?, depth));
+                            if i > 1 {
+                                stack.push(Task::Byte(b','));
                             }
                         }
-                        out.push(b':');
-                        encode(lua, cfg, &val, depth, out)?;
                     }
-                    out.push(b'}');
+                    _ => {
+                        out.push(b'{');
+                        stack.push(Task::Byte(b'}'));
+                        let pairs: Vec<(Value, Value)> =
+                            t.clone().pairs::<Value, Value>().collect::<mlua::Result<_>>()?;
+                        for (idx, (k, val)) in pairs.into_iter().enumerate().rev() {
+                            stack.push(Task::Val(val, depth));
+                            stack.push(Task::Key(k));
+                            if idx > 0 {
+                                stack.push(Task::Byte(b','));
+                            }
+                        }
+                    }
                 }
             }
+            other => return Err(exception(lua, other, "type not supported")),
         }
-        other => return Err(exception(lua, other, "type not supported")),
     }
     Ok(())
 }
@@ -475,13 +489,101 @@ impl Decoder<'_> {
         )
     }
 
-    fn value(&mut self, t: Token) -> mlua::Result<Value> {
-        match t.tok {
-            Tok::Str | Tok::Num | Tok::Bool | Tok::Null => Ok(t.value),
-            Tok::ObjBegin => self.object(),
-            Tok::ArrBegin => self.array(),
-            _ => Err(self.parse_error("value", &t)),
+    /// One JSON value starting at `first`. Iterative with an explicit stack, so deep nesting
+    /// (up to decode_max_depth) costs heap, not the thread's stack.
+    fn value(&mut self, first: Token) -> mlua::Result<Value> {
+        enum Frame {
+            Array(Table, usize),
+            Object(Table, Value),
         }
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut tok = first;
+        loop {
+            let mut value = match tok.tok {
+                Tok::Str | Tok::Num | Tok::Bool | Tok::Null => tok.value,
+                Tok::ArrBegin => {
+                    self.descend()?;
+                    let t = self.lua.create_table()?;
+                    let nt = self.next()?;
+                    if nt.tok == Tok::ArrEnd {
+                        self.depth -= 1;
+                        Value::Table(t)
+                    } else {
+                        stack.push(Frame::Array(t, 1));
+                        tok = nt;
+                        continue;
+                    }
+                }
+                Tok::ObjBegin => {
+                    self.descend()?;
+                    let t = self.lua.create_table()?;
+                    let nt = self.next()?;
+                    if nt.tok == Tok::ObjEnd {
+                        self.depth -= 1;
+                        Value::Table(t)
+                    } else {
+                        let key = self.object_key(nt)?;
+                        stack.push(Frame::Object(t, key));
+                        tok = self.next()?;
+                        continue;
+                    }
+                }
+                _ => return Err(self.parse_error("value", &tok)),
+            };
+            // Attach the finished value to its parent, closing parents as they end.
+            loop {
+                match stack.last_mut() {
+                    None => return Ok(value),
+                    Some(Frame::Array(t, i)) => {
+                        t.raw_set(*i, value)?;
+                        *i += 1;
+                        let sep = self.next()?;
+                        match sep.tok {
+                            Tok::ArrEnd => {
+                                let Some(Frame::Array(t, _)) = stack.pop() else { unreachable!() };
+                                self.depth -= 1;
+                                value = Value::Table(t);
+                            }
+                            Tok::Comma => {
+                                tok = self.next()?;
+                                break;
+                            }
+                            _ => return Err(self.parse_error("comma or array end", &sep)),
+                        }
+                    }
+                    Some(Frame::Object(t, key)) => {
+                        t.raw_set(std::mem::replace(key, Value::Nil), value)?;
+                        let sep = self.next()?;
+                        match sep.tok {
+                            Tok::ObjEnd => {
+                                let Some(Frame::Object(t, _)) = stack.pop() else { unreachable!() };
+                                self.depth -= 1;
+                                value = Value::Table(t);
+                            }
+                            Tok::Comma => {
+                                let kt = self.next()?;
+                                *key = self.object_key(kt)?;
+                                tok = self.next()?;
+                                break;
+                            }
+                            _ => return Err(self.parse_error("comma or object end", &sep)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A key token followed by its colon.
+    fn object_key(&mut self, t: Token) -> mlua::Result<Value> {
+        if t.tok != Tok::Str {
+            return Err(self.parse_error("object key string", &t));
+        }
+        let colon = self.next()?;
+        if colon.tok != Tok::Colon {
+            return Err(self.parse_error("colon", &colon));
+        }
+        Ok(t.value)
     }
 
     fn descend(&mut self) -> mlua::Result<()> {
@@ -496,61 +598,6 @@ impl Decoder<'_> {
             ));
         }
         Ok(())
-    }
-
-    fn array(&mut self) -> mlua::Result<Value> {
-        self.descend()?;
-        let t = self.lua.create_table()?;
-        let mut tok = self.next()?;
-        if tok.tok == Tok::ArrEnd {
-            self.depth -= 1;
-            return Ok(Value::Table(t));
-        }
-        let mut i = 1;
-        loop {
-            let v = self.value(tok)?;
-            t.raw_set(i, v)?;
-            i += 1;
-            let sep = self.next()?;
-            match sep.tok {
-                Tok::ArrEnd => break,
-                Tok::Comma => tok = self.next()?,
-                _ => return Err(self.parse_error("comma or array end", &sep)),
-            }
-        }
-        self.depth -= 1;
-        Ok(Value::Table(t))
-    }
-
-    fn object(&mut self) -> mlua::Result<Value> {
-        self.descend()?;
-        let t = self.lua.create_table()?;
-        let mut tok = self.next()?;
-        if tok.tok == Tok::ObjEnd {
-            self.depth -= 1;
-            return Ok(Value::Table(t));
-        }
-        loop {
-            if tok.tok != Tok::Str {
-                return Err(self.parse_error("object key string", &tok));
-            }
-            let key = tok.value;
-            let colon = self.next()?;
-            if colon.tok != Tok::Colon {
-                return Err(self.parse_error("colon", &colon));
-            }
-            let vt = self.next()?;
-            let v = self.value(vt)?;
-            t.raw_set(key, v)?;
-            let sep = self.next()?;
-            match sep.tok {
-                Tok::ObjEnd => break,
-                Tok::Comma => tok = self.next()?,
-                _ => return Err(self.parse_error("comma or object end", &sep)),
-            }
-        }
-        self.depth -= 1;
-        Ok(Value::Table(t))
     }
 
     fn next(&mut self) -> mlua::Result<Token> {

@@ -153,7 +153,11 @@ enum DecodeError {
 struct Cursor<'a> {
     s: &'a [u8],
     pos: usize,
+    depth: usize,
 }
+
+/// Nesting accepted when decoding: input is untrusted and decoding recurses.
+const MAX_DECODE_DEPTH: usize = 256;
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
@@ -240,6 +244,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn array(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
+        if self.depth >= MAX_DECODE_DEPTH {
+            return Ok(Err(DecodeError::Bad));
+        }
+        self.depth += 1;
+        let r = self.array_items(lua, n);
+        self.depth -= 1;
+        r
+    }
+
+    fn array_items(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
         // Each element takes a byte at least: a declared length beyond the input is missing data.
         if n > self.s.len() - self.pos {
             return Ok(Err(DecodeError::Missing));
@@ -255,6 +269,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn map(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
+        if self.depth >= MAX_DECODE_DEPTH {
+            return Ok(Err(DecodeError::Bad));
+        }
+        self.depth += 1;
+        let r = self.map_items(lua, n);
+        self.depth -= 1;
+        r
+    }
+
+    fn map_items(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
         if n > (self.s.len() - self.pos) / 2 {
             return Ok(Err(DecodeError::Missing));
         }
@@ -306,7 +330,7 @@ fn unpack_full(lua: &Lua, s: &[u8], limit: i64, offset: i64) -> mlua::Result<(i6
             format!("Start offset {offset} greater than input length {}.", s.len()),
         ));
     }
-    let mut c = Cursor { s, pos: offset as usize };
+    let mut c = Cursor { s, pos: offset as usize, depth: 0 };
     let mut out = Vec::new();
     while c.pos < s.len() && (limit == 0 || (out.len() as i64) < limit) {
         match c.decode(lua)? {

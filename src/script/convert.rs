@@ -168,28 +168,26 @@ fn parse_int(b: &[u8]) -> mlua::Result<i64> {
 
 /// Write a script's return value. `lua_resp3` is the protocol the script chose with
 /// redis.setresp (it decides how booleans convert); `reply` carries the caller's protocol.
-pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, depth: usize) {
-    match v {
-        Value::String(s) => reply.bulk(&s.as_bytes()),
-        Value::Boolean(b) => {
-            if lua_resp3 {
-                reply.boolean(*b);
-            } else if *b {
-                reply.int(1);
-            } else {
-                reply.null();
+/// Iterative (a work stack of values), so deeply nested tables cost heap, not thread stack.
+pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, _depth: usize) {
+    let mut work: Vec<Value> = vec![v.clone()];
+    while let Some(v) = work.pop() {
+        match &v {
+            Value::String(s) => reply.bulk(&s.as_bytes()),
+            Value::Boolean(b) => {
+                if lua_resp3 {
+                    reply.boolean(*b);
+                } else if *b {
+                    reply.int(1);
+                } else {
+                    reply.null();
+                }
             }
+            Value::Integer(i) => reply.int(*i),
+            Value::Number(n) => reply.int(lua_number_to_i64(*n)),
+            Value::Table(t) => table_to_resp(reply, t, &mut work),
+            _ => reply.null(),
         }
-        Value::Integer(i) => reply.int(*i),
-        Value::Number(n) => reply.int(lua_number_to_i64(*n)),
-        Value::Table(t) => {
-            if depth > MAX_DEPTH {
-                reply.error("ERR reached lua stack limit");
-                return;
-            }
-            table_to_resp(reply, t, lua_resp3, depth)
-        }
-        _ => reply.null(),
     }
 }
 
@@ -202,7 +200,9 @@ pub fn lua_number_to_i64(n: f64) -> i64 {
     }
 }
 
-fn table_to_resp(reply: &mut Reply, t: &Table, lua_resp3: bool, depth: usize) {
+/// Write a table's own reply; the values of an aggregate go on `work` (in reverse, so they
+/// come out in order).
+fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>) {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
         // Redis strips nothing here: `{err="x"}` replies `-x`.
         reply.error_bytes(&e.as_bytes());
@@ -228,24 +228,18 @@ fn table_to_resp(reply: &mut Reply, t: &Table, lua_resp3: bool, depth: usize) {
         return;
     }
     if let Ok(Value::Table(m)) = t.raw_get::<Value>("map") {
-        let d = reply.deferred(b'%');
-        let mut n = 0;
-        for (k, v) in m.pairs::<Value, Value>().flatten() {
-            lua_to_resp(reply, &k, lua_resp3, depth + 1);
-            lua_to_resp(reply, &v, lua_resp3, depth + 1);
-            n += 1;
+        let pairs: Vec<(Value, Value)> = m.pairs::<Value, Value>().flatten().collect();
+        reply.map(pairs.len());
+        for (k, v) in pairs.into_iter().rev() {
+            work.push(v);
+            work.push(k);
         }
-        reply.set_deferred(d, n);
         return;
     }
     if let Ok(Value::Table(m)) = t.raw_get::<Value>("set") {
-        let d = reply.deferred(b'~');
-        let mut n = 0;
-        for (k, _) in m.pairs::<Value, Value>().flatten() {
-            lua_to_resp(reply, &k, lua_resp3, depth + 1);
-            n += 1;
-        }
-        reply.set_deferred(d, n);
+        let keys: Vec<Value> = m.pairs::<Value, Value>().flatten().map(|(k, _)| k).collect();
+        reply.set(keys.len());
+        work.extend(keys.into_iter().rev());
         return;
     }
     if let Ok(Value::Table(vt)) = t.raw_get::<Value>("verbatim_string") {
@@ -270,18 +264,15 @@ fn table_to_resp(reply: &mut Reply, t: &Table, lua_resp3: bool, depth: usize) {
             return;
         }
     }
-    let d = reply.deferred(b'*');
-    let mut n = 0usize;
+    let mut items = Vec::new();
     loop {
-        match t.raw_get::<Value>(n + 1) {
+        match t.raw_get::<Value>(items.len() + 1) {
             Ok(Value::Nil) | Err(_) => break,
-            Ok(v) => {
-                lua_to_resp(reply, &v, lua_resp3, depth + 1);
-                n += 1;
-            }
+            Ok(v) => items.push(v),
         }
     }
-    reply.set_deferred(d, n);
+    reply.array(items.len());
+    work.extend(items.into_iter().rev());
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ pub fn install(lua: &Lua, g: &Table, flags: &Arc<RunFlags>) -> mlua::Result<()> 
             let level = match &args[0] {
                 Value::Integer(i) => *i as f64,
                 Value::Number(n) => *n,
-                _ => return Err(rt("First argument must be a number")),
+                _ => return Err(rt("First argument must be a number (log level).")),
             };
             let level = level as i64;
             if !(0..=3).contains(&level) {

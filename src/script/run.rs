@@ -14,7 +14,7 @@ use mlua::{Function, Lua, MultiValue, Table, Value};
 
 use super::convert::{self, arg_bytes};
 use super::redis_api::error_table;
-use super::sandbox::Vm;
+use super::sandbox::{RunFlags, Vm};
 use super::Running;
 use crate::cmd::args::Args;
 use crate::cmd::table::flags;
@@ -41,6 +41,7 @@ pub struct Invocation<'a> {
 
 struct RunCtx<'s> {
     st: &'s mut State,
+    flags: &'s RunFlags,
     client: Box<Client>,
     read_only: bool,
     start_ms: i64,
@@ -124,8 +125,9 @@ impl RunCtx<'_> {
             }
         }
         self.client.wbuf.clear();
+        self.client.resp3 = self.flags.resp3.load(Ordering::Relaxed);
         let mut clock = Clock::new(self.start_ms);
-        crate::cmd::execute(self.st, &mut self.client, &a, &mut clock);
+        crate::cmd::execute_nested(self.st, &mut self.client, &a, &mut clock);
         let buf = std::mem::take(&mut self.client.wbuf);
         let out = if buf.first() == Some(&b'-') {
             let end = memchr::memchr(b'\r', &buf).unwrap_or(buf.len());
@@ -240,6 +242,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     let threshold_ms = st.cfg.busy_reply_threshold;
     let cell = RefCell::new(RunCtx {
         st,
+        flags: &vm.flags,
         client,
         read_only: inv.read_only,
         start_ms: ctx.now_ms,

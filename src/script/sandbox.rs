@@ -54,6 +54,20 @@ local function protect(t)
   return p
 end
 
+-- Redis's pcall: an error that is a table with a string `err` comes back as that string.
+-- Errors raised by Rust callbacks arrive as userdata and come back as their message.
+local rawpcall, unpack, errstr = pcall, unpack, hooks.errstr
+local function pcall_result(ok, ...)
+  if ok then return true, ... end
+  local e = ...
+  if type(e) == 'table' and type(e.err) == 'string' then return false, e.err end
+  if type(e) == 'userdata' then return false, errstr(e) end
+  return false, ...
+end
+pcall = function(...)
+  return pcall_result(rawpcall(...))
+end
+
 rawset = function(t, k, v)
   if readonly[t] then error('Attempt to modify a readonly table', 0) end
   return rawset_(t, k, v)
@@ -100,6 +114,7 @@ pub fn new_vm(
     let flags = Arc::new(RunFlags::default());
     extra(&lua, &g, &flags)?;
     let hooks = lua.create_table()?;
+    hooks.raw_set("errstr", lua.create_function(|lua, e: Value| error_string(lua, e))?)?;
     let base = lua.create_table()?;
     let rawset: Function = g.get("rawset")?;
     lua.set_named_registry_value(HOOKS_KEY, hooks.clone())?;
@@ -174,6 +189,38 @@ pub fn root_message(e: &mlua::Error) -> String {
         mlua::Error::WithContext { cause, .. } => root_message(cause),
         other => other.to_string(),
     }
+}
+
+/// The text of an error raised by a Rust callback as Redis's pcall shows it: Redis-API errors
+/// (raised by Redis as `{err=...}` tables) as "ERR msg", library errors as their message.
+fn error_string(lua: &Lua, e: Value) -> mlua::Result<mlua::String> {
+    match e {
+        Value::Error(e) => {
+            let m = root_message(&e);
+            lua.create_string(redis_error_text(&m).unwrap_or(m))
+        }
+        other => match lua.coerce_string(other)? {
+            Some(s) => Ok(s),
+            None => lua.create_string("execution failure"),
+        },
+    }
+}
+
+/// Messages of errors that Redis raises as error tables (luaPushError + luaError) rather than
+/// with luaL_error: they read "ERR <msg>" once caught. Library errors (cjson, bit...) carry
+/// a position prefix instead and are returned as they are.
+pub fn redis_error_text(m: &str) -> Option<String> {
+    const TABLE_ERRORS: &[&str] = &[
+        "wrong number of arguments",
+        "redis.log() requires two arguments or more.",
+        "First argument must be a number (log level).",
+        "Invalid debug level.",
+        "redis.setresp() requires one argument.",
+        "RESP version must be 2 or 3.",
+        "redis.set_repl() requires two arguments.",
+        "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+    ];
+    TABLE_ERRORS.contains(&m).then(|| format!("ERR {m}"))
 }
 
 /// Redis's `__redis__err__handler`: every error becomes a table with `err`, and the `source` and

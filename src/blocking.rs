@@ -1,0 +1,347 @@
+//! Clients blocked on keys (BLPOP and friends), without ever blocking the loop.
+//!
+//! # How a command blocks
+//!
+//! A blocking handler first tries to serve itself like its non-blocking twin. When there is
+//! nothing to serve it:
+//!
+//! 1. if [`may_block`] is false (`ctx.no_block`: inside MULTI/EXEC or a script), it replies
+//!    what Redis replies there (a null) and returns;
+//! 2. otherwise it calls [`block`] with the keys, the value kind that can serve it and the
+//!    deadline (from [`parse_timeout`]), writes nothing, and returns `Ok(())`.
+//!
+//! The client is then parked: its further input stays queued unprocessed, it shows flag `b`
+//! in CLIENT LIST and counts in INFO `blocked_clients`.
+//!
+//! # How it wakes up
+//!
+//! Every write goes through `Ctx::modified`, which signals the key here when somebody waits
+//! on it (one emptiness test otherwise). After the writing command finishes (the loop calls
+//! [`serve_ready`] after each top-level command, so after a whole EXEC or script), each
+//! signalled key that exists with the awaited kind has its waiters served in FIFO order: the
+//! parked command is run again, in place, for that client, with [`ready_key`] telling it
+//! which key woke it. If it finds data it replies and the client is unblocked; if not, it
+//! calls [`block`] again, which keeps the client parked at its old position. Writes made by
+//! a served command (BLMOVE's push) signal their keys in turn, so chains resolve in the
+//! same pass. Unblocked clients go to a list the loop drains, resuming their pipelines.
+//!
+//! On its deadline a client gets the null array Redis 7.0 sends to every key-blocked
+//! command (`*-1`, RESP3 `_`); CLIENT UNBLOCK does the same or sends an error. A client that
+//! disconnects is forgotten ([`forget`]).
+//!
+//! # For other families (sorted sets, streams)
+//!
+//! - BZPOPMIN/BZPOPMAX/BZMPOP: `block(ctx, args, Kind::ZSet, keys, deadline)`; on a re-run
+//!   pop from `ready_key(ctx)` if it is set (Redis 7.0 serves from the key that became
+//!   ready), else scan the keys in order.
+//! - XREAD/XREADGROUP BLOCK: the timeout is milliseconds (`deadline = now + ms`, 0 =
+//!   forever); `block(ctx, args, Kind::Stream, keys, deadline)`. A re-run that finds no
+//!   entry newer than the requested ids calls `block` again and stays in place. Since `$`
+//!   means "newer than when I blocked", a handler that needs state from the first run can
+//!   keep it by rewriting the stored argv with [`set_argv`] (e.g. `$` replaced by the id).
+//! - Anything that runs commands itself (EXEC, scripts) sets `ctx.no_block = true` for them
+//!   and must not call [`serve_ready`] between them: the loop calls it after the top-level
+//!   command. Code that writes outside a command (e.g. a timer) calls [`serve_ready`] itself.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::cmd::args::Args;
+use crate::cmd::{write_error, Ctx};
+use crate::connection::Client;
+use crate::db::Kind;
+use crate::error::{CmdResult, CommandError};
+use crate::resp::reply::Reply;
+use crate::state::State;
+use crate::util::num;
+
+/// What a parked client waits for; lives in `Client::blocked`.
+pub struct Blocked {
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    /// Unix ms; 0 = forever.
+    pub deadline: i64,
+    /// The value type that can serve the client (a key of another type does not wake it).
+    pub kind: Kind,
+    /// Command id to run again, and its arguments.
+    cmd: usize,
+    argv: Vec<Vec<u8>>,
+    /// During a re-run: the key whose write woke the client.
+    ready_key: Option<Vec<u8>>,
+    /// Set when a re-run blocked again.
+    reblocked: bool,
+}
+
+/// Clients waiting on one key: (token, client id), oldest first.
+type Queue = VecDeque<(usize, u64)>;
+
+/// The server-wide index of blocked clients.
+#[derive(Default)]
+pub struct Blocking {
+    /// Per db: key -> waiting clients (token, client id) in the order they blocked.
+    waiters: Vec<AHashMap<Vec<u8>, Queue>>,
+    /// Keys somebody waits on, over all dbs.
+    waiting_keys: usize,
+    /// Keys written since the last serve, in signal order.
+    ready: Vec<(usize, Vec<u8>)>,
+    ready_set: AHashSet<(usize, Vec<u8>)>,
+    /// (deadline, client id, token) of clients with a timeout.
+    timeouts: BTreeSet<(i64, u64, usize)>,
+    /// Tokens of clients unblocked since the loop last looked: their input resumes.
+    pub unblocked: Vec<usize>,
+    blocked: usize,
+}
+
+impl Blocking {
+    /// Number of blocked clients (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocked
+    }
+
+    /// Number of distinct keys somebody waits on.
+    pub fn blocking_keys(&self) -> usize {
+        self.waiting_keys
+    }
+
+    /// A write to `key`: remember it if somebody waits on it. Cheap when nobody waits.
+    #[inline]
+    pub fn signal(&mut self, db: usize, key: &[u8]) {
+        if self.waiting_keys == 0 {
+            return;
+        }
+        if self.waiters.get(db).is_some_and(|m| m.contains_key(key)) {
+            let k = (db, key.to_vec());
+            if self.ready_set.insert(k.clone()) {
+                self.ready.push(k);
+            }
+        }
+    }
+
+    #[inline]
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// The earliest deadline of a blocked client (the loop's poll timeout).
+    pub fn next_deadline(&self) -> Option<i64> {
+        self.timeouts.first().map(|t| t.0)
+    }
+}
+
+/// Whether the running command may block (false inside MULTI and scripts).
+#[inline]
+pub fn may_block(ctx: &Ctx) -> bool {
+    !ctx.no_block
+}
+
+/// The key whose write woke the client, while a parked command runs again.
+pub fn ready_key<'c>(ctx: &'c Ctx) -> Option<&'c [u8]> {
+    ctx.client.blocked.as_ref()?.ready_key.as_deref()
+}
+
+/// A blocking timeout in seconds (Redis's getTimeoutFromObjectOrReply, UNIT_SECONDS) as
+/// an absolute deadline in ms; 0 = forever.
+pub fn parse_timeout(ctx: &Ctx, arg: &[u8]) -> Result<i64, CommandError> {
+    let ms = num::parse_timeout_secs(arg).map_err(|e| CommandError::stat(e.message()))?;
+    if ms == 0 {
+        return Ok(0);
+    }
+    ms.checked_add(ctx.now_ms).ok_or(CommandError::stat("ERR timeout is out of range"))
+}
+
+/// Park the client on `keys` of its current db until one of them holds a value of `kind`,
+/// or until `deadline` (0 = forever). The handler must not reply. During a re-run this
+/// keeps the client where it was in the queues.
+pub fn block<'k>(
+    ctx: &mut Ctx,
+    args: &Args,
+    kind: Kind,
+    keys: impl IntoIterator<Item = &'k [u8]>,
+    deadline: i64,
+) -> CmdResult {
+    if let Some(b) = ctx.client.blocked.as_mut() {
+        b.reblocked = true;
+        return Ok(());
+    }
+    let Ok(cmd) = ctx.st.table.resolve(args) else {
+        return Err(CommandError::stat("ERR unknown command"));
+    };
+    let db = ctx.client.db;
+    let (token, id) = (ctx.client.token, ctx.client.id);
+    let mut ks: Vec<Vec<u8>> = Vec::new();
+    for k in keys {
+        // A key named twice waits once (Redis's blockForKeys skips duplicates).
+        if ks.iter().any(|x| x == k) {
+            continue;
+        }
+        ks.push(k.to_vec());
+    }
+    let bl = &mut ctx.st.blocking;
+    if bl.waiters.len() <= db {
+        bl.waiters.resize_with(db + 1, Default::default);
+    }
+    for k in &ks {
+        let q = bl.waiters[db].entry(k.clone()).or_default();
+        if q.is_empty() {
+            bl.waiting_keys += 1;
+        }
+        q.push_back((token, id));
+    }
+    if deadline != 0 {
+        bl.timeouts.insert((deadline, id, token));
+    }
+    bl.blocked += 1;
+    ctx.client.blocked = Some(Box::new(Blocked {
+        db,
+        keys: ks,
+        deadline,
+        kind,
+        cmd,
+        argv: args.to_vec(),
+        ready_key: None,
+        reblocked: false,
+    }));
+    Ok(())
+}
+
+/// Replace the stored arguments a parked command will run again with.
+pub fn set_argv(ctx: &mut Ctx, argv: Vec<Vec<u8>>) {
+    if let Some(b) = ctx.client.blocked.as_mut() {
+        b.argv = argv;
+    }
+}
+
+/// Take the client out of every index; it goes to the resume list.
+fn unblock(st: &mut State, c: &mut Client) {
+    let Some(b) = c.blocked.take() else { return };
+    remove_from_index(&mut st.blocking, &b, c.token, c.id);
+    st.blocking.unblocked.push(c.token);
+}
+
+fn remove_from_index(bl: &mut Blocking, b: &Blocked, token: usize, id: u64) {
+    if let Some(m) = bl.waiters.get_mut(b.db) {
+        for k in &b.keys {
+            if let Some(q) = m.get_mut(k) {
+                q.retain(|&(t, i)| !(t == token && i == id));
+                if q.is_empty() {
+                    m.remove(k);
+                    bl.waiting_keys -= 1;
+                }
+            }
+        }
+    }
+    if b.deadline != 0 {
+        bl.timeouts.remove(&(b.deadline, id, token));
+    }
+    bl.blocked -= 1;
+}
+
+/// A blocked client disconnects: drop it from the queues and the timeout index.
+pub fn forget(st: &mut State, c: &mut Client) {
+    if let Some(b) = c.blocked.take() {
+        remove_from_index(&mut st.blocking, &b, c.token, c.id);
+    }
+}
+
+/// Run the parked command of `c` again for `key`; unblocks it when it was served.
+fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
+    let Some(b) = c.blocked.as_mut() else { return };
+    b.ready_key = Some(key.to_vec());
+    b.reblocked = false;
+    let argv = std::mem::take(&mut b.argv);
+    let def = st.table.def(b.cmd);
+    let saved_db = c.db;
+    c.db = db;
+    let result = {
+        let mut ctx = Ctx { st: &mut *st, client: &mut *c, now_ms, no_block: false };
+        (def.handler)(&mut ctx, &Args::Owned(&argv))
+    };
+    c.db = saved_db;
+    if let Err(e) = &result {
+        write_error(st, c, e);
+    }
+    match c.blocked.as_mut() {
+        Some(b) if b.reblocked && result.is_ok() => {
+            b.ready_key = None;
+            if b.argv.is_empty() {
+                b.argv = argv;
+            }
+        }
+        _ => unblock(st, c),
+    }
+}
+
+/// Serve clients blocked on keys written since the last call, FIFO per key, until no
+/// signalled key is left (a served BLMOVE may signal more).
+pub fn serve_ready(st: &mut State, now_ms: i64) {
+    while !st.blocking.ready.is_empty() {
+        let ready = std::mem::take(&mut st.blocking.ready);
+        st.blocking.ready_set.clear();
+        for (db, key) in ready {
+            let Some(q) = st.blocking.waiters.get(db).and_then(|m| m.get(&key)) else {
+                continue;
+            };
+            let queue: Vec<(usize, u64)> = q.iter().copied().collect();
+            for (token, id) in queue {
+                let Some(kind) = st.ks.get(db, &key, now_ms).map(|e| e.value.kind()) else {
+                    break;
+                };
+                let Some(slot) = st.clients.get_mut(token) else { continue };
+                let Some(mut c) = slot.take() else { continue };
+                let waits = c.id == id && c.blocked.as_ref().is_some_and(|b| b.kind == kind);
+                if waits {
+                    rerun(st, &mut c, db, &key, now_ms);
+                }
+                st.clients[token] = Some(c);
+            }
+        }
+    }
+}
+
+/// Reply to and unblock every client whose deadline has passed.
+pub fn expire_timeouts(st: &mut State, now_ms: i64) {
+    while let Some(&(deadline, id, token)) = st.blocking.timeouts.first() {
+        if deadline > now_ms {
+            break;
+        }
+        st.blocking.timeouts.pop_first();
+        let Some(Some(c)) = st.clients.get_mut(token) else { continue };
+        if c.id != id {
+            continue;
+        }
+        if let Some(mut b) = c.blocked.take() {
+            // Already out of the timeout index.
+            b.deadline = 0;
+            Reply::new(&mut c.wbuf, c.resp3).null_array();
+            remove_from_index(&mut st.blocking, &b, token, id);
+            st.blocking.unblocked.push(token);
+        }
+    }
+}
+
+/// CLIENT UNBLOCK: reply with the timeout null, or with an error, and unblock. Returns
+/// whether the client was blocked on keys.
+pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
+    let Some(token) =
+        st.clients.iter().find(|(_, c)| c.as_ref().is_some_and(|c| c.id == id)).map(|(t, _)| t)
+    else {
+        return false;
+    };
+    let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { return false };
+    let was = c.blocked.is_some();
+    if was {
+        if error {
+            crate::cmd::write_error_bytes(
+                st,
+                &mut c,
+                b"UNBLOCKED client unblocked via CLIENT UNBLOCK",
+            );
+        } else {
+            Reply::new(&mut c.wbuf, c.resp3).null_array();
+        }
+        unblock(st, &mut c);
+    }
+    st.clients[token] = Some(c);
+    was
+}

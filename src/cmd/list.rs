@@ -1,5 +1,0 @@
-//! Command family: list (see the issue tracker for the full list).
-
-use super::table::CommandDef;
-
-pub const COMMANDS: &[CommandDef] = &[];
