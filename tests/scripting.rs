@@ -219,7 +219,7 @@ fn error_paths_have_redis_texts() {
         );
         exp(
             c,
-            &["EVAL", "local ok, e = pcall(redis.call, 'nosuch') return e.err", "0"],
+            &["EVAL", "local ok, e = pcall(redis.call, 'nosuch') return e", "0"],
             "$44\r\nERR Unknown Redis command called from script\r\n",
         );
         exp(
