@@ -264,12 +264,11 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         })?;
         vm.hooks.raw_set("call", call)?;
         vm.hooks.raw_set("busy", busy)?;
-        let r = if inv.eval {
-            vm.xpcall.call::<MultiValue>((inv.func.clone(), vm.handler.clone()))
-        } else {
-            let runner: Function = vm.hooks.raw_get("run")?;
-            runner.call::<MultiValue>((inv.func.clone(), vm.handler.clone(), keys, argv))
-        };
+        // xpcall is called from Rust with no Lua frame around it: after a kill the hook fires at
+        // every instruction, and any Lua code running after xpcall returns would raise again.
+        // FCALL's (keys, args) are bound with mlua's bind, whose wrapper tail-calls the function.
+        let f = if inv.eval { inv.func.clone() } else { inv.func.bind((keys, argv))? };
+        let r = vm.xpcall.call::<MultiValue>((f, vm.handler.clone()));
         vm.hooks.raw_set("call", Value::Nil)?;
         vm.hooks.raw_set("busy", Value::Nil)?;
         r

@@ -77,10 +77,6 @@ setmetatable = function(t, m)
   return setmetatable_(t, m)
 end
 
--- FCALL: Lua 5.1's xpcall passes no arguments, so a closure carries them.
-hooks.run = function(f, handler, keys, args)
-  return xpcall(function() return f(keys, args) end, handler)
-end
 
 for _, name in ipairs({'print', 'setfenv', 'getfenv', 'module', 'require', 'newproxy',
                        'dofile', 'loadfile', 'debug', 'os', 'io', 'package', 'gcinfo_'}) do
