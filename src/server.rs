@@ -192,6 +192,9 @@ impl Server {
             let next = self.last_cron_ms + period;
             wake = Some(wake.map_or(next, |w| w.min(next)));
         }
+        if let Some(p) = self.st.client_pause {
+            wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
+        }
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
 
@@ -245,6 +248,12 @@ impl Server {
             self.close_client(token);
             return;
         }
+        self.after_input(token, c);
+    }
+
+    /// Put a client back in its slot after running its input: queue its output, close it if
+    /// a command asked for that.
+    fn after_input(&mut self, token: usize, mut c: Box<Client>) {
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -256,6 +265,25 @@ impl Server {
         }
         self.st.clients[token] = Some(c);
         self.close_killed();
+    }
+
+    /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
+    /// they were held, then the input that queued up behind them.
+    fn resume_postponed(&mut self, now: i64) {
+        if !cmd::client::pause_expired(&mut self.st, now) {
+            return;
+        }
+        let tokens = std::mem::take(&mut self.st.postponed);
+        for t in tokens {
+            let Some(slot) = self.st.clients.get_mut(t) else { continue };
+            let Some(mut c) = slot.take() else { continue };
+            if let Some(argv) = c.postponed.take() {
+                let mut clock = cmd::Clock::new(now_ms());
+                cmd::execute(&mut self.st, &mut c, &cmd::args::Args::Owned(&argv), &mut clock);
+                process_input(&mut self.st, &mut c);
+            }
+            self.after_input(t, c);
+        }
     }
 
     /// Blocked clients past their deadline get their null; clients unblocked this turn
@@ -298,10 +326,13 @@ impl Server {
         {
             self.cron(now);
         }
+        self.resume_postponed(now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
+        // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
-        self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        self.expire_pending =
+            self.st.client_pause.is_none() && self.st.ks.sweep_expired(now, budget);
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
@@ -339,8 +370,12 @@ impl Server {
                 .clients
                 .iter()
                 .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
-                // Blocked clients wait for their own deadline, as in Redis.
-                .filter(|(_, c)| c.blocked.is_none() && now - c.last_interaction_ms > timeout)
+                // Blocked and paused clients wait for their own deadline, as in Redis.
+                .filter(|(_, c)| {
+                    c.blocked.is_none()
+                        && c.postponed.is_none()
+                        && now - c.last_interaction_ms > timeout
+                })
                 .map(|(t, _)| t)
                 .collect();
             for t in idle {
@@ -494,8 +529,8 @@ pub fn process_input(st: &mut State, c: &mut Client) {
     let mut processed = false;
     let mut clock = cmd::Clock::new(now_ms());
     loop {
-        // A parked client's further input waits until it is served.
-        if c.close_after_reply || c.close_asap || c.blocked.is_some() {
+        // A parked or paused client's further input waits until it is served.
+        if c.close_after_reply || c.close_asap || c.blocked.is_some() || c.postponed.is_some() {
             break;
         }
         match parser.parse(&rbuf[..rlen], &limits) {

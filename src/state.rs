@@ -114,6 +114,10 @@ pub struct State {
     pub config_file: String,
     /// Tokens of clients killed by CLIENT KILL, closed by the loop after the command.
     pub to_close: Vec<usize>,
+    /// CLIENT PAUSE in effect, if any.
+    pub client_pause: Option<crate::cmd::client::ClientPause>,
+    /// Tokens of clients holding a command postponed by CLIENT PAUSE.
+    pub postponed: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
     /// Lua scripting: the EVAL VM and script cache, Functions, the running script.
@@ -154,6 +158,8 @@ impl State {
             hz_override: None,
             scripting: crate::script::Engine::new(),
             busy_poll: None,
+            client_pause: None,
+            postponed: Vec::new(),
             blocking: Default::default(),
         }
     }

@@ -6,6 +6,8 @@ pub mod args;
 pub mod bitmap;
 pub mod client;
 pub mod command;
+pub mod command_docs;
+pub mod command_tips;
 pub mod connection;
 pub mod debug;
 pub mod expire;
@@ -21,6 +23,9 @@ pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
 pub mod string;
 pub mod table;
 pub mod zset;
@@ -114,6 +119,9 @@ fn families() -> Vec<&'static [CommandDef]> {
         zset::COMMANDS,
         sort::COMMANDS,
         hll::COMMANDS,
+        stream::COMMANDS,
+        stream_group::COMMANDS,
+        stream_info::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         scripting::COMMANDS,
@@ -340,7 +348,9 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    run(st, client, args, clock, false);
+    if !run(st, client, args, clock, false) {
+        return;
+    }
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
     // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
@@ -361,35 +371,50 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
 }
 
 /// Run a command on behalf of a script (redis.call): blocking commands answer as they do
-/// inside MULTI instead of blocking, and reply modes do not apply (the script client has none).
+/// inside MULTI instead of blocking, CLIENT PAUSE does not hold it (the script itself already
+/// passed), and reply modes do not apply (the script client has none).
 pub fn execute_nested(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     run(st, client, args, clock, true);
 }
 
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock, no_block: bool) {
+/// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
+fn run(
+    st: &mut State,
+    client: &mut Client,
+    args: &Args,
+    clock: &mut Clock,
+    no_block: bool,
+) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
+            client.last_cmd_id = known;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
             }
             write_error_bytes(st, client, &text);
-            return;
+            return true;
         }
     };
+    client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
             write_error_bytes(st, client, text.as_bytes());
-            return;
+            return true;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
         write_error_bytes(st, client, NOAUTH.as_bytes());
-        return;
+        return true;
+    }
+    if !no_block && st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+        client.postponed = Some(args.to_vec());
+        st.postponed.push(client.token);
+        return false;
     }
     if st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
         st.cmd_stats[id].rejected_calls += 1;
@@ -399,7 +424,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock, no_b
             scripting::BUSY_FUNCTION
         };
         write_error(st, client, &e);
-        return;
+        return true;
     }
 
     // One clock read per command: the time since the previous one, so a command's usec
@@ -428,6 +453,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock, no_b
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
     }
+    true
 }
 
 fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {

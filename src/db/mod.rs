@@ -7,6 +7,7 @@ pub mod expire;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod value;
 pub mod zset;
 

@@ -6,6 +6,7 @@
 use super::hash::Hash;
 use super::list::List;
 use super::set::Set;
+use super::stream::Stream;
 use super::zset::ZSet;
 use crate::util::num;
 
@@ -30,6 +31,7 @@ pub enum Value {
     Hash(Box<Hash>),
     Set(Box<Set>),
     ZSet(Box<ZSet>),
+    Stream(Box<Stream>),
 }
 
 /// The type name TYPE reports.
@@ -108,6 +110,7 @@ impl Value {
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
             Value::ZSet(_) => Kind::ZSet,
+            Value::Stream(_) => Kind::Stream,
         }
     }
 
@@ -176,6 +179,7 @@ impl Value {
             Value::Hash(v) => v.encoding(),
             Value::Set(v) => v.encoding(),
             Value::ZSet(v) => v.encoding(),
+            Value::Stream(v) => v.encoding(),
         }
     }
 
@@ -188,6 +192,7 @@ impl Value {
             Value::Hash(v) => v.heap_size(),
             Value::Set(v) => v.heap_size(),
             Value::ZSet(v) => v.heap_size(),
+            Value::Stream(v) => v.heap_size(),
         }
     }
 
@@ -202,6 +207,7 @@ impl Value {
             Value::Hash(v) => Value::Hash(Box::new(v.duplicate())),
             Value::Set(v) => Value::Set(Box::new(v.duplicate())),
             Value::ZSet(v) => Value::ZSet(Box::new(v.duplicate())),
+            Value::Stream(v) => Value::Stream(Box::new(v.duplicate())),
         }
     }
 }
