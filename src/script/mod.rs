@@ -128,14 +128,39 @@ impl Engine {
         self.scripts.len()
     }
 
-    /// INFO used_memory_scripts: bytes of cached EVAL scripts plus function libraries' code.
-    pub fn used_memory_scripts(&self) -> usize {
-        self.scripts_bytes + self.scripts.len() * 64 + self.functions.code_bytes()
+    /// INFO used_memory_scripts_eval: bytes held by the EVAL script cache.
+    pub fn used_memory_scripts_eval(&self) -> usize {
+        self.scripts_bytes + self.scripts.len() * 64
     }
 
-    /// INFO used_memory_vm_functions.
+    /// INFO used_memory_functions: bytes held by the loaded libraries.
+    pub fn used_memory_functions(&self) -> usize {
+        self.functions.code_bytes() + self.functions.libraries.len() * 64
+    }
+
+    /// INFO used_memory_scripts: eval scripts plus function libraries.
+    pub fn used_memory_scripts(&self) -> usize {
+        self.used_memory_scripts_eval() + self.used_memory_functions()
+    }
+
+    /// INFO used_memory_vm_functions: the Functions VM.
     pub fn used_memory_vm_functions(&self) -> usize {
         self.functions.used_memory_vm()
+    }
+
+    /// INFO used_memory_vm_total: both VMs.
+    pub fn used_memory_vm_total(&self) -> usize {
+        self.used_memory_lua() + self.used_memory_vm_functions()
+    }
+
+    /// INFO number_of_functions.
+    pub fn number_of_functions(&self) -> usize {
+        self.functions.functions_count()
+    }
+
+    /// INFO number_of_libraries.
+    pub fn number_of_libraries(&self) -> usize {
+        self.functions.libraries.len()
     }
 
     pub(crate) fn gc_tick(&mut self) {

@@ -107,6 +107,7 @@ pub fn new_vm(
     let xpcall: Function = g.get("xpcall")?;
     let rand = Arc::new(AtomicU64::new(RAND48_SEED0));
     install_random(&lua, &g, rand.clone())?;
+    install_text_loaders(&lua, &g)?;
     let flags = Arc::new(RunFlags::default());
     extra(&lua, &g, &flags)?;
     let hooks = lua.create_table()?;
@@ -336,6 +337,76 @@ fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()
         Ok(())
     })?;
     math.set("randomseed", seed)?;
+    Ok(())
+}
+
+/// loadstring and load that only ever parse source text. Lua 5.1 would load precompiled
+/// bytecode, which can be crafted to corrupt the VM; Redis's Lua refuses it the same way (the
+/// text parser rejects the escape byte a binary chunk starts with).
+fn install_text_loaders(lua: &Lua, g: &Table) -> mlua::Result<()> {
+    fn load_text(lua: &Lua, code: &[u8], name: Option<Vec<u8>>) -> mlua::Result<(Value, Value)> {
+        let display = |src: &[u8]| -> String {
+            let end =
+                src.iter().position(|&c| c == 0 || c == b'\n' || c == b'\r').unwrap_or(src.len());
+            String::from_utf8_lossy(&src[..end.min(40)]).into_owned()
+        };
+        let chunkname = name.unwrap_or_else(|| code.to_vec());
+        if code.first() == Some(&0x1b) {
+            let msg = format!(
+                "[string \"{}\"]:1: unexpected symbol near 'char(27)'",
+                display(&chunkname)
+            );
+            return Ok((Value::Nil, Value::String(lua.create_string(msg)?)));
+        }
+        let name = if chunkname.contains(&0) { b"=?".to_vec() } else { chunkname };
+        let name = String::from_utf8_lossy(&name).into_owned();
+        match lua.load(code).set_name(name).set_mode(mlua::ChunkMode::Text).into_function() {
+            Ok(f) => Ok((Value::Function(f), Value::Nil)),
+            Err(e) => {
+                let msg = match &e {
+                    mlua::Error::SyntaxError { message, .. } => message.clone(),
+                    other => root_message(other),
+                };
+                Ok((Value::Nil, Value::String(lua.create_string(msg)?)))
+            }
+        }
+    }
+    g.set(
+        "loadstring",
+        lua.create_function(|lua, (code, name): (mlua::String, Option<mlua::String>)| {
+            load_text(lua, &code.as_bytes(), name.map(|n| n.as_bytes().to_vec()))
+        })?,
+    )?;
+    g.set(
+        "load",
+        lua.create_function(|lua, (reader, name): (Value, Option<mlua::String>)| {
+            let Value::Function(reader) = reader else {
+                return Err(mlua::Error::RuntimeError(format!(
+                    "{}bad argument #1 to 'load' (function expected, got {})",
+                    super::cjson::lua_where(lua),
+                    lua_type_name(&reader)
+                )));
+            };
+            let mut code = Vec::new();
+            loop {
+                match reader.call::<Value>(())? {
+                    Value::Nil => break,
+                    Value::String(s) if s.as_bytes().is_empty() => break,
+                    Value::String(s) => code.extend_from_slice(&s.as_bytes()),
+                    _ => {
+                        return Ok((
+                            Value::Nil,
+                            Value::String(
+                                lua.create_string("reader function must return a string")?,
+                            ),
+                        ))
+                    }
+                }
+            }
+            let name = name.map(|n| n.as_bytes().to_vec()).unwrap_or_else(|| b"=(load)".to_vec());
+            load_text(lua, &code, Some(name))
+        })?,
+    )?;
     Ok(())
 }
 
