@@ -103,6 +103,7 @@ fn load_errors() {
         ("#!lua name=x\nredis.register_function{function_name='f', callback=function() end, flags={'bad'}}", "ERR Error registering functions: ERR unknown flag given"),
         ("#!lua name=x\nredis.register_function('f')", "ERR Error registering functions: ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments)."),
         ("#!lua name=x\nredis.register_function('f', function() end, 3)", "ERR Error registering functions: ERR wrong number of arguments to redis.register_function"),
+        ("#!lua name=x\nwhile true do end", "ERR Error registering functions: ERR FUNCTION LOAD timeout"),
     ];
     for (code, err) in cases {
         exp(&mut c, &["FUNCTION", "LOAD", code], &format!("-{err}\r\n"));

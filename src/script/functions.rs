@@ -219,6 +219,15 @@ fn run_load(vm: &Vm, chunk: &Function, out: &RefCell<Vec<FunctionDef>>) -> Resul
             v.push(def);
             Ok(())
         })?;
+        // Library code runs at most 500 ms (Redis's LOAD_TIMEOUT_MS): the count hook calls this.
+        let started = std::time::Instant::now();
+        let timeout = scope.create_function(move |_, ()| {
+            if started.elapsed() > std::time::Duration::from_millis(500) {
+                return Err(mlua::Error::RuntimeError("FUNCTION LOAD timeout".into()));
+            }
+            Ok(())
+        })?;
+        vm.hooks.raw_set("busy", timeout)?;
         let api_redis = lua.create_table()?;
         let redis: Table = vm.base.raw_get("redis")?;
         for k in [
@@ -236,7 +245,9 @@ fn run_load(vm: &Vm, chunk: &Function, out: &RefCell<Vec<FunctionDef>>) -> Resul
             .load(LOAD_PRELUDE)
             .set_name(super::sandbox::INTERNAL_CHUNK)
             .call((api_redis, register, vm.base.clone()))?;
-        let (ok, err): (bool, Value) = runner.call((chunk.clone(), vm.handler.clone()))?;
+        let res: mlua::Result<(bool, Value)> = runner.call((chunk.clone(), vm.handler.clone()));
+        vm.hooks.raw_set("busy", Value::Nil)?;
+        let (ok, err) = res?;
         if ok {
             return Ok(Ok(()));
         }

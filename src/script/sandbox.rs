@@ -216,6 +216,7 @@ pub fn redis_error_text(m: &str) -> Option<String> {
         "RESP version must be 2 or 3.",
         "redis.set_repl() requires two arguments.",
         "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        "FUNCTION LOAD timeout",
     ];
     TABLE_ERRORS.contains(&m).then(|| format!("ERR {m}"))
 }
