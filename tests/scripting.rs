@@ -599,3 +599,20 @@ fn a_script_that_wrote_cannot_be_killed() {
     assert_eq!(String::from_utf8_lossy(&got), "$4\r\ndone\r\n");
     exp(&mut b, &["GET", "w"], "$1\r\n1\r\n");
 }
+
+#[test]
+fn a_slow_script_keeps_running_its_own_commands() {
+    // Past the threshold other clients get BUSY, but the script's own redis.call never does.
+    let srv = common::start_with(&["--busy-reply-threshold", "0"]);
+    let mut c = srv.raw();
+    exp(
+        &mut c,
+        &[
+            "EVAL",
+            "for i = 1, 100000 do redis.call('incr', 'c') end return redis.call('get', 'c')",
+            "0",
+        ],
+        "$6\r\n100000\r\n",
+    );
+    exp(&mut c, &["PING"], "+PONG\r\n");
+}

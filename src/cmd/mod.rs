@@ -416,7 +416,8 @@ fn run(
         st.postponed.push(client.token);
         return false;
     }
-    if st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
+    // Commands of the running script itself (nested) are never refused as BUSY.
+    if !no_block && st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
         st.cmd_stats[id].rejected_calls += 1;
         let e = if st.scripting.running.as_ref().is_some_and(|r| r.eval) {
             scripting::BUSY_EVAL

@@ -386,21 +386,19 @@ fn fcall_generic(ctx: &mut Ctx, args: &Args, ro: bool) -> CmdResult {
 }
 
 fn function_load(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let (replace, code) = match args.len() {
-        3 => (false, args.get(2)),
-        4 if args.is(2, "replace") => (true, args.get(3)),
-        4 => {
+    // Every argument before the code is an option; only REPLACE exists.
+    let mut replace = false;
+    for i in 2..args.len() - 1 {
+        if args.is(i, "replace") {
+            replace = true;
+        } else {
             return Err(CommandError::msg(format!(
                 "ERR Unknown option given: {}",
-                String::from_utf8_lossy(args.get(2))
-            )))
+                String::from_utf8_lossy(args.get(i))
+            )));
         }
-        _ => {
-            return Err(CommandError::stat(
-                "ERR wrong number of arguments for 'function|load' command",
-            ))
-        }
-    };
+    }
+    let code = args.get(args.len() - 1);
     let f = &mut ctx.st.scripting.functions;
     let lib = f.compile(code).map_err(CommandError::msg)?;
     let name = f.install(lib, replace).map_err(CommandError::msg)?;

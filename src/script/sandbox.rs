@@ -288,7 +288,8 @@ pub fn srand48(state: &AtomicU64, seed: i32) {
 fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()> {
     let math: Table = g.get("math")?;
     let r = rand.clone();
-    let random = lua.create_function(move |_, args: MultiValue| {
+    let random = lua.create_function(move |lua, args: MultiValue| {
+        let here = super::cjson::lua_where(lua);
         let max = i32::MAX as f64;
         let v = (lrand48(&r) as f64 % max) / max;
         let n = |v: &Value| -> mlua::Result<f64> {
@@ -308,9 +309,9 @@ fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()
             1 => {
                 let u = n(&args[0])?.trunc();
                 if u < 1.0 {
-                    return Err(mlua::Error::RuntimeError(
-                        "bad argument #1 to 'random' (interval is empty)".into(),
-                    ));
+                    return Err(mlua::Error::RuntimeError(format!(
+                        "{here}bad argument #1 to 'random' (interval is empty)"
+                    )));
                 }
                 Ok((v * u).floor() + 1.0)
             }
@@ -318,13 +319,13 @@ fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()
                 let l = n(&args[0])?.trunc();
                 let u = n(&args[1])?.trunc();
                 if l > u {
-                    return Err(mlua::Error::RuntimeError(
-                        "bad argument #2 to 'random' (interval is empty)".into(),
-                    ));
+                    return Err(mlua::Error::RuntimeError(format!(
+                        "{here}bad argument #2 to 'random' (interval is empty)"
+                    )));
                 }
                 Ok((v * (u - l + 1.0)).floor() + l)
             }
-            _ => Err(mlua::Error::RuntimeError("wrong number of arguments".into())),
+            _ => Err(mlua::Error::RuntimeError(format!("{here}wrong number of arguments"))),
         }
     })?;
     math.set("random", random)?;
