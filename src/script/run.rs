@@ -153,7 +153,9 @@ impl RunCtx<'_> {
                 run.name
             );
         }
-        if run.timed_out {
+        // Once a kill is under way the hook fires at every instruction until the script has
+        // unwound: raise at once, and serve nobody meanwhile (they would get BUSY).
+        if run.timed_out && !self.killing {
             if let Some(mut poll) = self.st.busy_poll.take() {
                 poll(self.st);
                 self.st.busy_poll = Some(poll);
