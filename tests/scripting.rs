@@ -616,3 +616,19 @@ fn a_slow_script_keeps_running_its_own_commands() {
     );
     exp(&mut c, &["PING"], "+PONG\r\n");
 }
+
+#[test]
+fn a_script_spinning_in_a_coroutine_can_be_killed() {
+    let srv = common::start_with(&["--busy-reply-threshold", "0"]);
+    let mut a = srv.raw();
+    let mut b = srv.raw();
+    exp(&mut b, &["PING"], "+PONG\r\n");
+    let body = "local co = coroutine.wrap(function() while true do end end) co()";
+    send(&mut a, &["EVAL", body, "0"]);
+    wait_busy(&mut b);
+    exp(&mut b, &["SCRIPT", "KILL"], "+OK\r\n");
+    let want = script_err("ERR Script killed by user with SCRIPT KILL...", body, 1);
+    let (got, _) = a.read_for(Duration::from_secs(20), want.len());
+    assert_eq!(String::from_utf8_lossy(&got), want);
+    exp(&mut a, &["PING"], "+PONG\r\n");
+}

@@ -188,15 +188,48 @@ impl RunCtx<'_> {
     }
 }
 
-/// Install the count hook on a VM: it calls the per-run `busy` callback when one is set.
+/// Install the count hook on a VM: every HOOK_PERIOD instructions it calls the per-run
+/// `busy` callback when one is set.
+///
+/// The hook is a plain C hook rather than mlua's: Lua 5.1 copies a thread's hook into the
+/// coroutines it creates, so a script looping inside a coroutine is interrupted too (mlua's
+/// hook ignores, and removes itself from, threads other than the one it was set on).
 pub fn install_hook(vm: &Vm) {
-    let hooks = vm.hooks.clone();
-    vm.lua.set_hook(mlua::HookTriggers::new().every_nth_instruction(HOOK_PERIOD), move |_, _| {
-        if let Ok(Value::Function(f)) = hooks.raw_get::<Value>("busy") {
-            f.call::<()>(())?;
-        }
-        Ok(mlua::VmState::Continue)
-    });
+    // SAFETY: lua_sethook on the VM's main state with a hook that follows the C API contract.
+    unsafe {
+        let _ = vm.lua.exec_raw::<()>((), |state| {
+            mlua::ffi::lua_sethook(
+                state,
+                Some(count_hook),
+                mlua::ffi::LUA_MASKCOUNT,
+                HOOK_PERIOD as std::os::raw::c_int,
+            );
+        });
+    }
+}
+
+/// Calls `hooks.busy()` (see `sandbox::HOOKS_KEY`) if set; its error, if any, propagates as a
+/// Lua error from this instruction. No Rust value with a destructor is alive here.
+unsafe extern "C-unwind" fn count_hook(
+    l: *mut mlua::ffi::lua_State,
+    _ar: *mut mlua::ffi::lua_Debug,
+) {
+    use mlua::ffi;
+    if ffi::lua_checkstack(l, 3) == 0 {
+        return;
+    }
+    ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"ferrodis.hooks".as_ptr());
+    if ffi::lua_type(l, -1) != ffi::LUA_TTABLE {
+        ffi::lua_settop(l, -2);
+        return;
+    }
+    ffi::lua_getfield(l, -1, c"busy".as_ptr());
+    ffi::lua_remove(l, -2);
+    if ffi::lua_type(l, -1) == ffi::LUA_TFUNCTION {
+        ffi::lua_call(l, 0, 0);
+    } else {
+        ffi::lua_settop(l, -2);
+    }
 }
 
 /// Run a script for the client in `ctx` and write its reply (or return its error).
