@@ -632,3 +632,19 @@ fn a_script_spinning_in_a_coroutine_can_be_killed() {
     assert_eq!(String::from_utf8_lossy(&got), want);
     exp(&mut a, &["PING"], "+PONG\r\n");
 }
+
+#[test]
+fn math_random_runs_on_like_a_fresh_redis() {
+    // Redis never reseeds: a fresh server's sequence continues across scripts, SCRIPT FLUSH
+    // and Functions (values from Redis 7.0.15 right after start).
+    let srv = common::start();
+    let mut c = srv.raw();
+    exp(
+        &mut c,
+        &["EVAL", "return {tostring(math.random()), tostring(math.random())}", "0"],
+        "*2\r\n$16\r\n0.39646477363839\r\n$16\r\n0.84048536971234\r\n",
+    );
+    exp(&mut c, &["SCRIPT", "FLUSH"], "+OK\r\n");
+    exp(&mut c, &["FUNCTION", "LOAD", "#!lua name=r\nredis.register_function('r', function() return tostring(math.random()) end)"], "$1\r\nr\r\n");
+    exp(&mut c, &["FCALL", "r", "0"], "$16\r\n0.35333609737146\r\n");
+}

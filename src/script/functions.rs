@@ -35,6 +35,8 @@ pub struct Functions {
     pub libraries: BTreeMap<String, Library>,
     /// Lowercased function name -> library name (function names are case-insensitive).
     pub index: HashMap<String, String>,
+    /// math.random's state, shared with the EVAL VM.
+    rand: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Functions {
@@ -42,12 +44,19 @@ impl Functions {
         Functions::default()
     }
 
+    pub fn with_rand(rand: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Functions {
+        Functions { rand: Some(rand), ..Functions::default() }
+    }
+
     /// The functions VM, created on first use.
     pub fn vm(&mut self) -> mlua::Result<Vm> {
         if let Some(vm) = &self.vm {
             return Ok(vm.clone());
         }
-        let vm = super::new_eval_vm()?;
+        let rand = self.rand.get_or_insert_with(|| {
+            std::sync::Arc::new(std::sync::atomic::AtomicU64::new(super::sandbox::RAND48_INITIAL))
+        });
+        let vm = super::new_eval_vm(rand.clone())?;
         self.vm = Some(vm.clone());
         Ok(vm)
     }

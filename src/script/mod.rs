@@ -84,21 +84,25 @@ pub struct Engine {
     pub functions: functions::Functions,
     /// FCALL's argv, moved into `Running` for FUNCTION STATS.
     pub pending_command: Option<Vec<Vec<u8>>>,
+    /// math.random's rand48 state, shared by both VMs and kept across SCRIPT FLUSH.
+    rand: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Scripts run since the last incremental GC step.
     gc_count: u32,
 }
 
 impl Engine {
     pub fn new() -> Engine {
-        let vm = new_eval_vm().expect("the Lua VM starts");
+        let rand = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(sandbox::RAND48_INITIAL));
+        let vm = new_eval_vm(rand.clone()).expect("the Lua VM starts");
         Engine {
             vm,
             scripts: HashMap::new(),
             scripts_bytes: 0,
             client: None,
             running: None,
-            functions: functions::Functions::new(),
+            functions: functions::Functions::with_rand(rand.clone()),
             pending_command: None,
+            rand,
             gc_count: 0,
         }
     }
@@ -113,7 +117,7 @@ impl Engine {
     pub fn flush(&mut self) {
         self.scripts.clear();
         self.scripts_bytes = 0;
-        if let Ok(vm) = new_eval_vm() {
+        if let Ok(vm) = new_eval_vm(self.rand.clone()) {
             self.vm = vm;
         }
     }
@@ -178,8 +182,8 @@ impl Default for Engine {
     }
 }
 
-pub fn new_eval_vm() -> mlua::Result<Vm> {
-    sandbox::new_vm(|lua, g, flags| {
+pub fn new_eval_vm(rand: std::sync::Arc<std::sync::atomic::AtomicU64>) -> mlua::Result<Vm> {
+    sandbox::new_vm(rand, |lua, g, flags| {
         redis_api::install(lua, g, flags)?;
         install_libs(lua, g)
     })

@@ -136,8 +136,11 @@ impl RunCtx<'_> {
             let mut pos = 0;
             (convert::resp_to_lua(lua, &buf, &mut pos, 0)?, false)
         };
-        self.client.wbuf = buf;
-        self.client.wbuf.clear();
+        // Keep the buffer for the next call, unless a big reply inflated it.
+        if buf.capacity() <= 1 << 20 {
+            self.client.wbuf = buf;
+            self.client.wbuf.clear();
+        }
         Ok(out)
     }
 

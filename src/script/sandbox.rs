@@ -100,12 +100,12 @@ readonly[_G] = true
 /// Build a sandboxed VM. `extra` registers the Redis libraries (cjson, bit...) into the globals
 /// before protection.
 pub fn new_vm(
+    rand: Arc<AtomicU64>,
     extra: impl FnOnce(&Lua, &Table, &Arc<RunFlags>) -> mlua::Result<()>,
 ) -> mlua::Result<Vm> {
     let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::default())?;
     let g = lua.globals();
     let xpcall: Function = g.get("xpcall")?;
-    let rand = Arc::new(AtomicU64::new(RAND48_SEED0));
     install_random(&lua, &g, rand.clone())?;
     install_text_loaders(&lua, &g)?;
     let flags = Arc::new(RunFlags::default());
@@ -269,8 +269,11 @@ fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
     Ok(t)
 }
 
-/// `x = (0x1234ABCD330E)`-style rand48 state after `srand48(0)`.
+/// rand48 state after `srand48(0)`.
 pub const RAND48_SEED0: u64 = 0x330E;
+/// rand48's state before any seeding: a fresh Redis's first math.random() is 0.39646477363839,
+/// and the state then runs on across scripts, VMs and SCRIPT FLUSH (it is a C global there).
+pub const RAND48_INITIAL: u64 = 0x1234_ABCD_330E;
 const RAND48_MASK: u64 = (1 << 48) - 1;
 
 /// Redis's redisLrand48: 31 random bits from the 48-bit LCG.
