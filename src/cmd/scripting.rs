@@ -40,7 +40,11 @@ const fn eval_row(
         group: "scripting",
         since,
         summary,
-        complexity: "Depends on the script that is executed.",
+        complexity: if since.as_bytes()[0] == b'7' && name.as_bytes()[0] == b'f' {
+            "Depends on the function that is executed."
+        } else {
+            "Depends on the script that is executed."
+        },
         syntax,
         ..CommandDef::DEFAULT
     }
@@ -84,10 +88,10 @@ pub const COMMANDS: &[CommandDef] = &[
         summary: "A container for Lua scripts management commands",
         complexity: "Depends on subcommand.",
         subcommands: &[
-            script_sub("debug", script_debug, 3, flags::NOSCRIPT, "Set the debug mode for executed scripts.", "O(1)", "YES | SYNC | NO"),
+            CommandDef { since: "3.2.0", ..script_sub("debug", script_debug, 3, flags::NOSCRIPT, "Set the debug mode for executed scripts.", "O(1)", "YES | SYNC | NO") },
             script_sub("exists", script_exists, -3, flags::NOSCRIPT, "Check existence of scripts in the script cache.", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", "sha1 [sha1 ...]"),
             script_sub("flush", script_flush, -2, flags::NOSCRIPT, "Remove all the scripts from the script cache.", "O(N) with N being the number of scripts in cache", "[ASYNC | SYNC]"),
-            script_sub("help", script_help, 2, flags::LOADING | flags::STALE, "Show helpful text about the different subcommands", "O(1)", ""),
+            CommandDef { since: "5.0.0", ..script_sub("help", script_help, 2, flags::LOADING | flags::STALE, "Show helpful text about the different subcommands", "O(1)", "") },
             script_sub("kill", script_kill, 2, flags::NOSCRIPT | flags::ALLOW_BUSY, "Kill the script currently in execution.", "O(1)", ""),
             script_sub("load", script_load, 3, flags::NOSCRIPT | flags::STALE, "Load the specified Lua script into the script cache.", "O(N) with N being the length in bytes of the script body.", "script"),
         ],
