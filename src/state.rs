@@ -125,6 +125,9 @@ pub struct State {
     /// Serves other clients while a script runs past busy-reply-threshold (set by the loop;
     /// taken out while it runs).
     pub busy_poll: Option<BusyPoll>,
+    /// Set by a handler that wrote error replies itself: the dispatcher counts the command
+    /// in failed_calls (INFO commandstats) as if it had returned an error.
+    pub failed_reply_written: bool,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
     pub blocking: crate::blocking::Blocking,
 }
@@ -158,6 +161,7 @@ impl State {
             hz_override: None,
             scripting: crate::script::Engine::new(),
             busy_poll: None,
+            failed_reply_written: false,
             client_pause: None,
             postponed: Vec::new(),
             blocking: Default::default(),

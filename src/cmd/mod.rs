@@ -444,7 +444,11 @@ fn run(
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
+    } else if st.failed_reply_written {
+        // The handler wrote error replies itself (a script's result).
+        st.cmd_stats[id].failed_calls += 1;
     }
+    st.failed_reply_written = false;
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
         slowlog_push(st, client, args, now_ms, usec);
@@ -491,6 +495,12 @@ pub fn write_error(st: &mut State, client: &mut Client, e: &CommandError) {
 /// errors echo the client's arguments unchanged.
 pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     Reply::new(&mut client.wbuf, client.resp3).error_bytes(text);
+    count_error_reply(st, text);
+}
+
+/// Count an error reply in INFO errorstats and total_error_replies (for errors a handler
+/// writes itself, e.g. inside a script's reply).
+pub fn count_error_reply(st: &mut State, text: &[u8]) {
     st.stats.total_error_replies += 1;
     let code_len = text.iter().position(|&c| c == b' ').unwrap_or(text.len());
     let code = String::from_utf8_lossy(&text[..code_len]);

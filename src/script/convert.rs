@@ -166,10 +166,19 @@ fn parse_int(b: &[u8]) -> mlua::Result<i64> {
     crate::util::num::parse_i64(b).ok_or_else(bad)
 }
 
+/// Error replies found in a script's return value: whether there was any (the command then
+/// counts as failed), and the texts still to count in errorstats (those that did not come from
+/// a command's own error reply, which was counted when it happened).
+#[derive(Default)]
+pub struct ErrorReplies {
+    pub any: bool,
+    pub counted: Vec<Vec<u8>>,
+}
+
 /// Write a script's return value. `lua_resp3` is the protocol the script chose with
 /// redis.setresp (it decides how booleans convert); `reply` carries the caller's protocol.
 /// Iterative (a work stack of values), so deeply nested tables cost heap, not thread stack.
-pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, _depth: usize) {
+pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, errors: &mut ErrorReplies) {
     let mut work: Vec<Value> = vec![v.clone()];
     while let Some(v) = work.pop() {
         match &v {
@@ -185,7 +194,7 @@ pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, _depth: usize)
             }
             Value::Integer(i) => reply.int(*i),
             Value::Number(n) => reply.int(lua_number_to_i64(*n)),
-            Value::Table(t) => table_to_resp(reply, t, &mut work),
+            Value::Table(t) => table_to_resp(reply, t, &mut work, errors),
             _ => reply.null(),
         }
     }
@@ -202,10 +211,14 @@ pub fn lua_number_to_i64(n: f64) -> i64 {
 
 /// Write a table's own reply; the values of an aggregate go on `work` (in reverse, so they
 /// come out in order).
-fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>) {
+fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>, errors: &mut ErrorReplies) {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
         // Redis strips nothing here: `{err="x"}` replies `-x`.
         reply.error_bytes(&e.as_bytes());
+        errors.any = true;
+        if !matches!(t.raw_get::<Value>(super::run::IGNORE_STATS), Ok(Value::Boolean(true))) {
+            errors.counted.push(e.as_bytes().to_vec());
+        }
         return;
     }
     if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
@@ -305,7 +318,7 @@ mod tests {
         let lua = Lua::new();
         let v: Value = lua.load("return {1, 2.9, 'a', nil, 4}").eval().unwrap();
         let mut b = Vec::new();
-        lua_to_resp(&mut Reply::new(&mut b, false), &v, false, 0);
+        lua_to_resp(&mut Reply::new(&mut b, false), &v, false, &mut ErrorReplies::default());
         assert_eq!(b, b"*3\r\n:1\r\n:2\r\n$1\r\na\r\n");
     }
 }

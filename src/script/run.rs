@@ -23,6 +23,9 @@ use crate::connection::Client;
 use crate::error::{CmdResult, CommandError};
 use crate::state::State;
 
+/// Field marking an error table whose error was already counted in errorstats.
+pub const IGNORE_STATS: &str = "ignore_err_stats_update";
+
 /// Instructions between two checks of the script's run time (Redis uses the same period).
 pub const HOOK_PERIOD: u32 = 100_000;
 
@@ -131,7 +134,11 @@ impl RunCtx<'_> {
         let buf = std::mem::take(&mut self.client.wbuf);
         let out = if buf.first() == Some(&b'-') {
             let end = memchr::memchr(b'\r', &buf).unwrap_or(buf.len());
-            (Value::Table(error_table(lua, &buf[..end])?), raise)
+            let t = error_table(lua, &buf[..end])?;
+            // The command counted this error already (INFO errorstats); the script's reply
+            // carrying it must not count it again.
+            t.raw_set(IGNORE_STATS, true)?;
+            (Value::Table(t), raise)
         } else {
             let mut pos = 0;
             (convert::resp_to_lua(lua, &buf, &mut pos, 0)?, false)
@@ -325,11 +332,25 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     let v = vals.next().unwrap_or(Value::Nil);
     if ok {
         let resp3 = vm.flags.resp3.load(Ordering::Relaxed);
-        let mut reply = ctx.reply();
-        convert::lua_to_resp(&mut reply, &v, resp3, 0);
+        let mut errors = convert::ErrorReplies::default();
+        let (st, mut reply) = ctx.parts();
+        convert::lua_to_resp(&mut reply, &v, resp3, &mut errors);
+        for text in &errors.counted {
+            crate::cmd::count_error_reply(st, text);
+        }
+        if errors.any {
+            st.failed_reply_written = true;
+        }
         return Ok(());
     }
-    Err(CommandError::msg(error_message(&v, &inv.name)))
+    let msg = error_message(&v, &inv.name);
+    let counted_already = matches!(&v, Value::Table(t) if matches!(t.raw_get::<Value>(IGNORE_STATS), Ok(Value::Boolean(true))));
+    if counted_already {
+        ctx.reply().error_bytes(msg.as_bytes());
+        ctx.st.failed_reply_written = true;
+        return Ok(());
+    }
+    Err(CommandError::msg(msg))
 }
 
 /// The error reply of a failed script: "<err> script: <name>, on <source>:<line>."
