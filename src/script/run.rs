@@ -376,3 +376,41 @@ fn error_message(v: &Value, name: &str) -> String {
         _ => err,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn exec(st: &mut State, c: &mut Client, args: &[&str]) -> Vec<u8> {
+        let argv: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        c.wbuf.clear();
+        let mut clock = Clock::new(0);
+        crate::cmd::execute(st, c, &Args::Owned(&argv), &mut clock);
+        std::mem::take(&mut c.wbuf)
+    }
+
+    #[test]
+    fn errors_are_counted_once_like_redis() {
+        // Redis 7.0.15 after these four calls: errorstat_WRONGTYPE:count=2, errorstat_ERR:count=1,
+        // errorstat_X:count=1, total_error_replies:4, cmdstat_eval failed_calls=4.
+        let mut st = State::new(Config::default(), 0);
+        let mut c = script_client(1, 0).unwrap();
+        exec(&mut st, &mut c, &["SET", "s", "v"]);
+        let r = exec(&mut st, &mut c, &["EVAL", "return redis.call('lpush','s',1)", "0"]);
+        assert!(r.starts_with(b"-WRONGTYPE"), "{}", String::from_utf8_lossy(&r));
+        let r = exec(&mut st, &mut c, &["EVAL", "return redis.pcall('lpush','s',1)", "0"]);
+        assert!(r.starts_with(b"-WRONGTYPE"));
+        let r = exec(&mut st, &mut c, &["EVAL", "return redis.call('nosuch')", "0"]);
+        assert!(r.starts_with(b"-ERR Unknown Redis command"));
+        let r = exec(&mut st, &mut c, &["EVAL", "return {1, {err='X y'}}", "0"]);
+        assert_eq!(r, b"*2\r\n:1\r\n-X y\r\n");
+        assert_eq!(st.stats.errorstats.get("WRONGTYPE"), Some(&2));
+        assert_eq!(st.stats.errorstats.get("ERR"), Some(&1));
+        assert_eq!(st.stats.errorstats.get("X"), Some(&1));
+        assert_eq!(st.stats.total_error_replies, 4);
+        let eval = st.table.lookup(b"eval").unwrap();
+        assert_eq!(st.cmd_stats[eval].failed_calls, 4);
+        assert_eq!(st.cmd_stats[eval].calls, 4);
+    }
+}
