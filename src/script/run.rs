@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
-use super::convert::{self, arg_bytes};
+use super::convert;
 use super::redis_api::error_table;
 use super::sandbox::{RunFlags, Vm};
 use super::Running;
@@ -52,6 +52,8 @@ struct RunCtx<'s> {
     started: Instant,
     /// The hook now fires at every instruction (a kill is under way).
     killing: bool,
+    /// redis.call's argument buffers, kept between calls.
+    argv: Vec<Vec<u8>>,
 }
 
 const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
@@ -88,19 +90,20 @@ impl RunCtx<'_> {
         if args.is_empty() {
             return fail(lua, b"Please specify at least one argument for this redis lib call");
         }
-        let mut argv = Vec::with_capacity(args.len());
-        for a in args.iter() {
-            match arg_bytes(a) {
-                Some(b) => argv.push(b),
-                None => {
-                    return fail(
-                        lua,
-                        b"Lua redis lib command arguments must be strings or integers",
-                    )
-                }
+        // argv buffers are reused across calls: no allocation per argument once warm.
+        let n = args.len();
+        self.argv.truncate(n);
+        while self.argv.len() < n {
+            self.argv.push(Vec::new());
+        }
+        for (slot, a) in self.argv.iter_mut().zip(args.iter()) {
+            slot.clear();
+            if !convert::write_arg(slot, a) {
+                return fail(lua, b"Lua redis lib command arguments must be strings or integers");
             }
         }
-        let a = Args::Owned(&argv);
+        let argv = &self.argv;
+        let a = Args::Owned(argv);
         let resolved = self.st.table.resolve(&a);
         if acl {
             return match resolved {
@@ -294,6 +297,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         threshold_ms,
         started: Instant::now(),
         killing: false,
+        argv: Vec::new(),
     });
 
     let result: mlua::Result<MultiValue> = lua.scope(|scope| {
