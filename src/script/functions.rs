@@ -189,9 +189,9 @@ fn valid_name(n: &[u8]) -> bool {
 }
 
 const LOAD_PRELUDE: &str = r#"
-local api_redis, register, base = ...
-local error, tostring, setmetatable, xpcall, G = error, tostring, setmetatable, xpcall, _G
-local mt = getmetatable(G)
+local api_redis, register, base, hooks = ...
+local error, tostring, setmetatable, xpcall = error, tostring, setmetatable, xpcall
+local mt = hooks.gmt
 local function missing(_, k)
   error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
 end
@@ -253,7 +253,7 @@ fn run_load(vm: &Vm, chunk: &Function, out: &RefCell<Vec<FunctionDef>>) -> Resul
         let runner: Function = lua
             .load(LOAD_PRELUDE)
             .set_name(super::sandbox::INTERNAL_CHUNK)
-            .call((api_redis, register, vm.base.clone()))?;
+            .call((api_redis, register, vm.base.clone(), vm.hooks.clone()))?;
         let res: mlua::Result<(bool, Value)> = runner.call((chunk.clone(), vm.handler.clone()));
         vm.hooks.raw_set("busy", Value::Nil)?;
         let (ok, err) = res?;

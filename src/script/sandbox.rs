@@ -42,16 +42,30 @@ pub struct RunFlags {
 const PRELUDE: &str = r#"
 local hooks, base, rawset_ = ...
 local _G, ipairs, xpcall = _G, ipairs, xpcall
-local error, type, tostring, setmetatable_, getmetatable, select, pairs =
+local error, type, tostring, setmetatable_, getmetatable_, select, pairs =
       error, type, tostring, setmetatable, getmetatable, select, pairs
 local readonly = setmetatable({}, {__mode = 'k'})
 
 local function ro_error() error('Attempt to modify a readonly table', 2) end
 
+-- What getmetatable shows for the sandbox's own tables: `false` means nil. The real
+-- metatables stay out of reach, so no script can reach a real library table or change how
+-- globals resolve for the scripts after it.
+local shown_mt = setmetatable({}, {__mode = 'k'})
+
 local function protect(t)
   local p = setmetatable_({}, {__index = t, __newindex = ro_error})
   readonly[p] = true
+  shown_mt[p] = false
   return p
+end
+getmetatable = function(t)
+  local m = shown_mt[t]
+  if m ~= nil then
+    if m == false then return nil end
+    return m
+  end
+  return getmetatable_(t)
 end
 
 -- Redis's pcall: an error that is a table with a string `err` comes back as that string.
@@ -90,11 +104,21 @@ for _, name in ipairs({'string', 'table', 'math', 'redis', 'cjson', 'cmsgpack', 
   if base[name] then base[name] = protect(base[name]) end
 end
 base._G = _G
-setmetatable_(base, {__index = function(_, k)
+local function missing(_, k)
   error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-end})
-setmetatable_(_G, {__index = base, __newindex = ro_error})
+end
+setmetatable_(base, {__index = missing})
+local gmt = {__index = base, __newindex = ro_error}
+setmetatable_(_G, gmt)
 readonly[_G] = true
+hooks.gmt = gmt
+-- As in Redis, _G's metatable shows an __index function (the nonexistent-global error).
+shown_mt[_G] = protect({__index = missing, __newindex = ro_error})
+
+-- Strings index the protected string table, and their metatable shows as read-only.
+local smt = getmetatable_('')
+smt.__index = base.string
+smt.__metatable = protect(smt)
 "#;
 
 /// Build a sandboxed VM. `extra` registers the Redis libraries (cjson, bit...) into the globals
