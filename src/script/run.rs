@@ -54,6 +54,7 @@ struct RunCtx<'s> {
     killing: bool,
     /// redis.call's argument buffers, kept between calls.
     argv: Vec<Vec<u8>>,
+    clock: Clock,
 }
 
 const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
@@ -132,8 +133,10 @@ impl RunCtx<'_> {
         }
         self.client.wbuf.clear();
         self.client.resp3 = self.flags.resp3.load(Ordering::Relaxed);
-        let mut clock = Clock::new(self.start_ms);
-        crate::cmd::execute_nested(self.st, &mut self.client, &a, &mut clock);
+        // Every command of a script sees the script's start time (Redis's time snapshot); one
+        // clock for the run, so a call reads the time once (for its own statistics).
+        self.clock.now_ms = self.start_ms;
+        crate::cmd::execute_nested(self.st, &mut self.client, &a, &mut self.clock);
         let buf = std::mem::take(&mut self.client.wbuf);
         let out = if buf.first() == Some(&b'-') {
             let end = memchr::memchr(b'\r', &buf).unwrap_or(buf.len());
@@ -298,6 +301,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         started: Instant::now(),
         killing: false,
         argv: Vec::new(),
+        clock: Clock::new(ctx.now_ms),
     });
 
     let result: mlua::Result<MultiValue> = lua.scope(|scope| {
