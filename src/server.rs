@@ -52,38 +52,9 @@ impl Server {
     /// Bind every address of `bind` on `port` (0 picks a free port; see `local_addr`).
     pub fn bind(cfg: Config) -> Result<Server, ServerError> {
         let poll = Poll::new()?;
-        let mut listeners = Vec::new();
-        let binds =
-            if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
-        let mut port = cfg.port;
-        for b in &binds {
-            // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
-            // only where the machine has it.
-            let optional = b.starts_with('-');
-            let b = match b.trim_start_matches('-') {
-                "*" => "0.0.0.0",
-                "::*" => "::",
-                other => other,
-            };
-            let addr_s =
-                if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
-            let addr: SocketAddr = addr_s
-                .parse()
-                .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
-            let mut l = match bind_listener(addr, cfg.tcp_backlog) {
-                Ok(l) => l,
-                Err(e) if optional && bind_error_is_optional(&e) => {
-                    warn!("Could not bind optional address {addr_s}: {e}");
-                    continue;
-                }
-                Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
-            };
-            if port == 0 {
-                port = l.local_addr()?.port();
-            }
-            let token = Token(LISTENER_BASE + listeners.len());
-            poll.registry().register(&mut l, token, Interest::READABLE)?;
-            listeners.push(l);
+        let (mut listeners, port) = bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog)?;
+        for (i, l) in listeners.iter_mut().enumerate() {
+            poll.registry().register(l, Token(LISTENER_BASE + i), Interest::READABLE)?;
         }
         if listeners.is_empty() {
             return Err(ServerError::Config("Failed listening on any address".into()));
@@ -235,6 +206,7 @@ impl Server {
     fn on_readable(&mut self, token: usize) {
         let Some(slot) = self.st.clients.get_mut(token) else { return };
         let Some(mut c) = slot.take() else { return };
+        self.st.stats.reads_processed += 1;
         let outcome = c.read_socket();
         process_input(&mut self.st, &mut c);
         if outcome == ReadOutcome::Capped {
@@ -254,6 +226,7 @@ impl Server {
     /// Put a client back in its slot after running its input: queue its output, close it if
     /// a command asked for that.
     fn after_input(&mut self, token: usize, mut c: Box<Client>) {
+        crate::pubsub::enforce_output_limit(&mut self.st, &mut c);
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -264,7 +237,15 @@ impl Server {
             return;
         }
         self.st.clients[token] = Some(c);
+        self.wake_written();
         self.close_killed();
+    }
+
+    /// Clients a command wrote to (pub/sub messages, invalidations, MONITOR) flush this turn.
+    fn wake_written(&mut self) {
+        if !self.st.wake.is_empty() {
+            self.pending_writes.append(&mut self.st.wake);
+        }
     }
 
     /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
@@ -317,6 +298,36 @@ impl Server {
         while let Some(t) = self.st.to_close.pop() {
             self.close_client(t);
         }
+        if let Some(new) = self.st.new_listeners.take() {
+            self.replace_listeners(new);
+        }
+    }
+
+    /// CONFIG SET port/bind bound new sockets already (so it could report failures);
+    /// swap them in for the old ones.
+    fn replace_listeners(&mut self, new: Vec<TcpListener>) {
+        for mut l in self.listeners.drain(..) {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        for (i, mut l) in new.into_iter().enumerate() {
+            match self.poll.registry().register(
+                &mut l,
+                Token(LISTENER_BASE + i),
+                Interest::READABLE,
+            ) {
+                Ok(()) => self.listeners.push(l),
+                Err(e) => warn!("Registering listener: {e}"),
+            }
+        }
+        // The busy-script server holds duplicates of the listening sockets: renew them, so
+        // the old ones close.
+        match busy_server(&self.poll, &self.listeners) {
+            Ok(b) => self.st.busy_poll = Some(b),
+            Err(e) => {
+                warn!("Listening while scripts are busy: {e}");
+                self.st.busy_poll = None;
+            }
+        }
     }
 
     fn before_sleep(&mut self) {
@@ -331,12 +342,35 @@ impl Server {
         // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
+        // The latency monitor's "expire-cycle" event, timed only while the monitor is on.
+        let threshold = self.st.cfg.latency_monitor_threshold;
+        let started = (threshold > 0).then(std::time::Instant::now);
         self.expire_pending =
             self.st.client_pause.is_none() && self.st.ks.sweep_expired(now, budget);
+        if let Some(t) = started {
+            let ms = t.elapsed().as_millis() as u64;
+            if ms >= threshold {
+                self.st.latency.add("expire-cycle", now / 1000, ms);
+            }
+        }
+        if !self.st.ks.log.is_empty() {
+            crate::notify::drain_keyspace_logs(&mut self.st, None, now);
+        }
+        if self.st.tracking.clients != 0 {
+            crate::tracking::enforce_limit(&mut self.st, now);
+            if crate::tracking::has_broadcast(&self.st) {
+                crate::tracking::broadcast(&mut self.st, now);
+            }
+        }
+        self.wake_written();
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            if c.close_asap {
+                continue;
+            }
+            self.st.stats.writes_processed += 1;
             match c.flush() {
                 Ok(true) => {
                     if c.close_after_reply {
@@ -357,6 +391,19 @@ impl Server {
             s.ops_samples.push((now, s.total_commands_processed));
             if s.ops_samples.len() > 16 {
                 s.ops_samples.remove(0);
+            }
+            // Byte totals for instantaneous_*_kbps, on the same 100 ms cadence.
+            let (mut i, mut o) = (s.net_input_bytes, s.net_output_bytes);
+            for (_, c) in self.st.clients.iter() {
+                if let Some(c) = c.as_deref() {
+                    i += c.net_in;
+                    o += c.net_out;
+                }
+            }
+            let s = &mut self.st.stats;
+            s.net_samples.push((now, i, o));
+            if s.net_samples.len() > 16 {
+                s.net_samples.remove(0);
             }
         }
     }
@@ -391,6 +438,7 @@ impl Server {
         }
         let slot = self.st.clients.remove(token);
         if let Some(mut c) = slot {
+            crate::pubsub::forget_client(&mut self.st, &mut c);
             crate::blocking::forget(&mut self.st, &mut c);
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;
@@ -450,6 +498,10 @@ fn serve_while_busy(st: &mut State, registry: &mio::Registry, listeners: &[std::
     let tokens: Vec<usize> =
         st.clients.iter().filter(|(_, c)| c.is_some()).map(|(t, _)| t).collect();
     for t in tokens {
+        // The slot of the script's caller holds a stand-in with no connection of its own.
+        if st.scripting.caller_token == Some(t) {
+            continue;
+        }
         let Some(mut c) = st.clients.get_mut(t).and_then(|slot| slot.take()) else { continue };
         if !c.close_asap {
             // Bounded: a flood of input cannot keep the script from being served.
@@ -583,6 +635,45 @@ fn bind_error_is_optional(e: &io::Error) -> bool {
         e.raw_os_error(),
         Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
     )
+}
+
+/// Listen on every `bind` address at `port` (0 picks a free port, the same for all), as
+/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use.
+pub fn bind_all(
+    bind: &[String],
+    port: u16,
+    backlog: i32,
+) -> Result<(Vec<TcpListener>, u16), ServerError> {
+    let mut listeners = Vec::new();
+    let binds = if bind.is_empty() { vec!["0.0.0.0".to_string()] } else { bind.to_vec() };
+    let mut port = port;
+    for b in &binds {
+        // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
+        // only where the machine has it.
+        let optional = b.starts_with('-');
+        let b = match b.trim_start_matches('-') {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            other => other,
+        };
+        let addr_s = if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
+        let addr: SocketAddr = addr_s
+            .parse()
+            .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
+        let l = match bind_listener(addr, backlog) {
+            Ok(l) => l,
+            Err(e) if optional && bind_error_is_optional(&e) => {
+                warn!("Could not bind optional address {addr_s}: {e}");
+                continue;
+            }
+            Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
+        };
+        if port == 0 {
+            port = l.local_addr()?.port();
+        }
+        listeners.push(l);
+    }
+    Ok((listeners, port))
 }
 
 fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

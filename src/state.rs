@@ -33,6 +33,13 @@ pub struct Stats {
     pub net_output_bytes: u64,
     /// Ring of (ms, commands processed) samples for instantaneous_ops_per_sec.
     pub ops_samples: Vec<(i64, u64)>,
+    /// Ring of (ms, net input bytes, net output bytes) samples for instantaneous_*_kbps.
+    pub net_samples: Vec<(i64, u64, u64)>,
+    /// Highest `used_memory` seen by INFO / MEMORY (INFO used_memory_peak).
+    pub peak_memory: usize,
+    /// Readiness events read from / write passes flushed to client sockets.
+    pub reads_processed: u64,
+    pub writes_processed: u64,
 }
 
 /// One SLOWLOG entry.
@@ -128,6 +135,26 @@ pub struct State {
     /// Set by a handler that wrote error replies itself: the dispatcher counts the command
     /// in failed_calls (INFO commandstats) as if it had returned an error.
     pub failed_reply_written: bool,
+    /// WATCHed keys -> watchers (`cmd::multi`).
+    pub watched: crate::cmd::multi::WatchTable,
+    /// Channel and pattern subscribers (`pubsub`).
+    pub pubsub: crate::pubsub::PubSub,
+    /// Tokens of MONITOR clients.
+    pub monitors: Vec<usize>,
+    /// Client-side caching tables (`tracking`).
+    pub tracking: crate::tracking::Tracking,
+    /// Tokens of other clients a command wrote to (messages, invalidations); the loop adds
+    /// them to its pending writes so they flush in the same turn.
+    pub wake: Vec<usize>,
+    /// INFO master_replid (DEBUG CHANGE-REPL-ID renews it).
+    pub replid: String,
+    /// `used_memory` once the server is initialised (INFO used_memory_startup).
+    pub startup_memory: usize,
+    /// Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM), indexed like
+    /// `cmd_stats`, allocated on a command's first call while latency-tracking is on.
+    pub cmd_latency: Vec<Option<Box<crate::cmd::latency::Histogram>>>,
+    /// Listeners bound by CONFIG SET port/bind, swapped in by the loop after the command.
+    pub new_listeners: Option<Vec<mio::net::TcpListener>>,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
     pub blocking: crate::blocking::Blocking,
 }
@@ -162,8 +189,17 @@ impl State {
             scripting: crate::script::Engine::new(),
             busy_poll: None,
             failed_reply_written: false,
+            watched: Default::default(),
+            pubsub: Default::default(),
+            monitors: Vec::new(),
+            tracking: Default::default(),
+            wake: Vec::new(),
             client_pause: None,
             postponed: Vec::new(),
+            replid: random_hex(40),
+            startup_memory: crate::alloc::used_memory().unwrap_or(0),
+            cmd_latency: (0..n).map(|_| None).collect(),
+            new_listeners: None,
             blocking: Default::default(),
         }
     }

@@ -648,3 +648,49 @@ fn math_random_runs_on_like_a_fresh_redis() {
     exp(&mut c, &["FUNCTION", "LOAD", "#!lua name=r\nredis.register_function('r', function() return tostring(math.random()) end)"], "$1\r\nr\r\n");
     exp(&mut c, &["FCALL", "r", "0"], "$16\r\n0.35333609737146\r\n");
 }
+
+#[test]
+fn writes_from_scripts_reach_the_caller_like_any_write() {
+    // Values from Redis 7.0.15: in RESP3 the keyspace event a script causes reaches its own
+    // caller before the script's reply, a client-side caching invalidation after it; a key the
+    // caller WATCHes is touched.
+    let srv = common::start();
+    let mut c = raw(&srv, true);
+    exp(&mut c, &["CONFIG", "SET", "notify-keyspace-events", "KEA"], "+OK\r\n");
+    exp(
+        &mut c,
+        &["SUBSCRIBE", "__keyspace@0__:sk"],
+        ">3\r\n$9\r\nsubscribe\r\n$17\r\n__keyspace@0__:sk\r\n:1\r\n",
+    );
+    exp(
+        &mut c,
+        &["EVAL", "redis.call('set','sk','v') return 1", "0"],
+        ">3\r\n$7\r\nmessage\r\n$17\r\n__keyspace@0__:sk\r\n$3\r\nset\r\n:1\r\n",
+    );
+    exp(&mut c, &["UNSUBSCRIBE"], ">3\r\n$11\r\nunsubscribe\r\n$17\r\n__keyspace@0__:sk\r\n:0\r\n");
+    exp(&mut c, &["CONFIG", "SET", "notify-keyspace-events", ""], "+OK\r\n");
+    exp(&mut c, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    exp(&mut c, &["GET", "sk"], "$1\r\nv\r\n");
+    exp(
+        &mut c,
+        &["EVAL", "redis.call('set','sk','w') return 2", "0"],
+        ":2\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nsk\r\n",
+    );
+    exp(&mut c, &["CLIENT", "TRACKING", "off"], "+OK\r\n");
+    exp(&mut c, &["WATCH", "sk"], "+OK\r\n");
+    exp(&mut c, &["EVAL", "return redis.call('set','sk','x')", "0"], "+OK\r\n");
+    exp(&mut c, &["MULTI"], "+OK\r\n");
+    exp(&mut c, &["GET", "sk"], "+QUEUED\r\n");
+    exp(&mut c, &["EXEC"], "_\r\n");
+    // Scripts inside a transaction (Celery sends EVALSHA inside MULTI).
+    let sha = sha1("return redis.call('get', KEYS[1])");
+    exp(
+        &mut c,
+        &["SCRIPT", "LOAD", "return redis.call('get', KEYS[1])"],
+        &format!("$40\r\n{sha}\r\n"),
+    );
+    exp(&mut c, &["MULTI"], "+OK\r\n");
+    exp(&mut c, &["EVALSHA", &sha, "1", "sk"], "+QUEUED\r\n");
+    exp(&mut c, &["EVAL", "return redis.call('incr', 'n')", "0"], "+QUEUED\r\n");
+    exp(&mut c, &["EXEC"], "*2\r\n$1\r\nx\r\n:1\r\n");
+}

@@ -367,7 +367,7 @@ fn keys(ctx: &mut Ctx, args: &Args) -> CmdResult {
 /// Redis parses SCAN cursors with `strtoul(s, &end, 10)`: a leading space is refused, a sign is
 /// accepted ("-1" wraps to the largest cursor), an empty string is cursor 0, and parsing stops
 /// at a NUL byte as C strings do.
-fn parse_cursor(arg: &[u8]) -> Result<u64, CommandError> {
+pub(crate) fn parse_cursor(arg: &[u8]) -> Result<u64, CommandError> {
     let s = &arg[..arg.iter().position(|&c| c == 0).unwrap_or(arg.len())];
     if s.is_empty() {
         return Ok(0);
@@ -478,7 +478,7 @@ fn scan(ctx: &mut Ctx, args: &Args) -> CmdResult {
 
 /// A xorshift64* generator seeded per call from ahash's random state: RANDOMKEY only needs
 /// independent picks, not a reproducible sequence.
-fn rng() -> impl FnMut() -> u64 {
+pub(crate) fn rng() -> impl FnMut() -> u64 {
     let mut s = ahash::RandomState::new().hash_one(0u64) | 1;
     move || {
         s ^= s >> 12;
@@ -600,6 +600,7 @@ fn swapdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let b = parse_int(args.get(2), Some(CommandError::stat("ERR invalid second DB index")))?;
     let (a, b) = (db_index(ctx, a)?, db_index(ctx, b)?);
     if a != b {
+        ctx.swapping(a, b);
         ctx.st.ks.swap_db(a, b);
     }
     ctx.st.dirty += 1;
@@ -627,6 +628,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let db = ctx.db();
     let n = ctx.st.ks.dbs[db].len();
+    ctx.flushing(Some(db));
     ctx.st.ks.flush_db(db);
     ctx.st.dirty += n as u64;
     ctx.reply().ok();
@@ -636,6 +638,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
 fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let n: usize = ctx.st.ks.dbs.iter().map(|d| d.len()).sum();
+    ctx.flushing(None);
     ctx.st.ks.flush_all();
     ctx.st.dirty += n as u64 + 1;
     ctx.reply().ok();

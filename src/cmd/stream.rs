@@ -501,7 +501,8 @@ fn range_generic(ctx: &mut Ctx, args: &Args, rev: bool) -> CmdResult {
         }
     }
     if count == 0 {
-        ctx.reply().array(0);
+        // Redis answers a null array here, before even looking at the key.
+        ctx.reply().null_array();
         return Ok(());
     }
     let key = args.get(1);

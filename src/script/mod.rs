@@ -80,6 +80,10 @@ pub struct Engine {
     pub scripts_bytes: usize,
     /// The client commands of redis.call run on; taken out for the duration of a script.
     pub client: Option<Box<Client>>,
+    /// Takes the caller's slab slot while its script runs (see `run::place_stand_in`).
+    pub stand_in: Option<Box<Client>>,
+    /// The caller's token while its stand-in is in the slab (the busy loop skips it).
+    pub caller_token: Option<usize>,
     pub running: Option<Running>,
     pub functions: functions::Functions,
     /// FCALL's argv, moved into `Running` for FUNCTION STATS.
@@ -99,6 +103,8 @@ impl Engine {
             scripts: HashMap::new(),
             scripts_bytes: 0,
             client: None,
+            stand_in: None,
+            caller_token: None,
             running: None,
             functions: functions::Functions::with_rand(rand.clone()),
             pending_command: None,

@@ -248,6 +248,59 @@ unsafe extern "C-unwind" fn count_hook(
     }
 }
 
+/// While a script runs, the caller is out of the client slab (the loop took it out to run the
+/// command), so what the script's commands do to it would be lost: WATCH flags on keys it
+/// watches, and messages pushed to it (keyspace events, client-side caching invalidations in
+/// RESP3). A stand-in takes its slot for the duration: it holds the caller's transaction state
+/// and collects the pushes, which go to the caller before the script's reply, as in Redis.
+/// Returns whether the stand-in was placed.
+fn place_stand_in(st: &mut State, caller: &mut Client, now_ms: i64) -> bool {
+    let token = caller.token;
+    if !matches!(st.clients.get(token), Some(None)) {
+        return false;
+    }
+    let mut si = match st.scripting.stand_in.take() {
+        Some(c) => c,
+        None => match script_client(caller.id, now_ms) {
+            Some(c) => c,
+            None => return false,
+        },
+    };
+    si.token = token;
+    si.id = caller.id;
+    si.db = caller.db;
+    si.resp3 = caller.resp3;
+    si.reply_mode = caller.reply_mode;
+    si.close_asap = false;
+    si.write_pending = false;
+    si.wbuf.clear();
+    si.side_push.clear();
+    std::mem::swap(&mut si.tx, &mut caller.tx);
+    std::mem::swap(&mut si.tracking, &mut caller.tracking);
+    st.scripting.caller_token = Some(token);
+    if let Some(slot) = st.clients.get_mut(token) {
+        *slot = Some(si);
+    }
+    true
+}
+
+fn remove_stand_in(st: &mut State, caller: &mut Client) {
+    st.scripting.caller_token = None;
+    let Some(mut si) = st.clients.get_mut(caller.token).and_then(|slot| slot.take()) else {
+        return;
+    };
+    std::mem::swap(&mut si.tx, &mut caller.tx);
+    std::mem::swap(&mut si.tracking, &mut caller.tracking);
+    caller.wbuf.extend_from_slice(&si.wbuf);
+    caller.side_push.extend_from_slice(&si.side_push);
+    if si.close_asap {
+        caller.close_asap = true;
+    }
+    si.wbuf = Vec::new();
+    si.side_push = Vec::new();
+    st.scripting.stand_in = Some(si);
+}
+
 /// Run a script for the client in `ctx` and write its reply (or return its error).
 pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     let lua = &vm.lua;
@@ -279,9 +332,13 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         }
     };
     let mut client = client;
+    // The script's commands act for the caller: client-side caching treats its own changes
+    // as the caller's (their invalidations follow the reply).
+    client.id = ctx.client.id;
     client.db = ctx.client.db;
     client.resp3 = false;
     client.wbuf.clear();
+    let stand_in = place_stand_in(st, ctx.client, ctx.now_ms);
     let command = st.scripting.pending_command.take().unwrap_or_default();
     st.scripting.running = Some(Running {
         command,
@@ -328,6 +385,9 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     });
 
     let RunCtx { st, client, killing, .. } = cell.into_inner();
+    if stand_in {
+        remove_stand_in(st, ctx.client);
+    }
     if killing {
         install_hook(vm);
     }
