@@ -694,3 +694,28 @@ fn writes_from_scripts_reach_the_caller_like_any_write() {
     exp(&mut c, &["EVAL", "return redis.call('incr', 'n')", "0"], "+QUEUED\r\n");
     exp(&mut c, &["EXEC"], "*2\r\n$1\r\nx\r\n:1\r\n");
 }
+
+#[test]
+fn info_reports_scripts_and_functions() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    let field = |info: &str, name: &str| -> i64 {
+        let line = info.lines().find(|l| l.starts_with(&format!("{name}:"))).unwrap();
+        line[name.len() + 1..].trim().parse().unwrap()
+    };
+    let info: String = redis::cmd("INFO").arg("memory").query(&mut c).unwrap();
+    assert_eq!(field(&info, "number_of_cached_scripts"), 0);
+    assert!(field(&info, "used_memory_lua") > 0);
+    let _: String = redis::cmd("SCRIPT").arg("LOAD").arg("return 1").query(&mut c).unwrap();
+    let _: String = redis::cmd("FUNCTION")
+        .arg("LOAD")
+        .arg("#!lua name=l\nredis.register_function('f', function() return 1 end)")
+        .query(&mut c)
+        .unwrap();
+    let info: String = redis::cmd("INFO").arg("memory").query(&mut c).unwrap();
+    assert_eq!(field(&info, "number_of_cached_scripts"), 1);
+    assert_eq!(field(&info, "number_of_functions"), 1);
+    assert_eq!(field(&info, "number_of_libraries"), 1);
+    assert!(field(&info, "used_memory_scripts") > 0);
+    assert!(field(&info, "used_memory_vm_functions") > 0);
+}
