@@ -30,7 +30,7 @@ pub struct Library {
 
 #[derive(Default)]
 pub struct Functions {
-    vm: Option<Vm>,
+    vm: Option<std::sync::Arc<Vm>>,
     /// Library name -> library (names are case-sensitive).
     pub libraries: BTreeMap<String, Library>,
     /// Lowercased function name -> library name (function names are case-insensitive).
@@ -49,7 +49,7 @@ impl Functions {
     }
 
     /// The functions VM, created on first use.
-    pub fn vm(&mut self) -> mlua::Result<Vm> {
+    pub fn vm(&mut self) -> mlua::Result<std::sync::Arc<Vm>> {
         if let Some(vm) = &self.vm {
             return Ok(vm.clone());
         }
@@ -57,6 +57,7 @@ impl Functions {
             std::sync::Arc::new(std::sync::atomic::AtomicU64::new(super::sandbox::RAND48_INITIAL))
         });
         let vm = super::new_eval_vm(rand.clone())?;
+        let vm = std::sync::Arc::new(vm);
         self.vm = Some(vm.clone());
         Ok(vm)
     }

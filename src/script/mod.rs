@@ -74,7 +74,8 @@ pub struct Running {
 }
 
 pub struct Engine {
-    pub vm: Vm,
+    /// Shared so a run holds it with one reference count, not a clone of every handle.
+    pub vm: std::sync::Arc<Vm>,
     pub scripts: HashMap<[u8; 40], Script>,
     /// Bytes of script bodies held in the cache (INFO used_memory_scripts_eval).
     pub scripts_bytes: usize,
@@ -99,7 +100,7 @@ impl Engine {
         let rand = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(sandbox::RAND48_INITIAL));
         let vm = new_eval_vm(rand.clone()).expect("the Lua VM starts");
         Engine {
-            vm,
+            vm: std::sync::Arc::new(vm),
             scripts: HashMap::new(),
             scripts_bytes: 0,
             client: None,
@@ -124,7 +125,7 @@ impl Engine {
         self.scripts.clear();
         self.scripts_bytes = 0;
         if let Ok(vm) = new_eval_vm(self.rand.clone()) {
-            self.vm = vm;
+            self.vm = std::sync::Arc::new(vm);
         }
     }
 
