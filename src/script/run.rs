@@ -60,6 +60,14 @@ struct RunCtx<'s> {
 const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
 const KILLED_FUNCTION: &str = "Script killed by user with FUNCTION KILL...";
 
+/// Token of the script client (never a slab slot).
+pub const SCRIPT_CLIENT_TOKEN: usize = usize::MAX;
+
+/// True for the client that runs redis.call's commands (MONITOR shows it as `lua`).
+pub fn is_script_client(c: &Client) -> bool {
+    c.token == SCRIPT_CLIENT_TOKEN
+}
+
 /// A client for commands run by scripts. It never touches its socket: an unconnected TCP
 /// socket stands in, so the connection code needs no "no socket" case.
 pub fn script_client(id: u64, now_ms: i64) -> Option<Box<Client>> {
@@ -74,7 +82,7 @@ pub fn script_client(id: u64, now_ms: i64) -> Option<Box<Client>> {
     };
     let sock = mio::net::TcpStream::from_std(sock);
     let addr: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
-    let mut c = Box::new(Client::new(id, usize::MAX, sock, addr, now_ms));
+    let mut c = Box::new(Client::new(id, SCRIPT_CLIENT_TOKEN, sock, addr, now_ms));
     c.authenticated = true;
     Some(c)
 }
