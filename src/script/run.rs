@@ -89,28 +89,36 @@ pub fn script_client(id: u64, now_ms: i64) -> Option<Box<Client>> {
 
 impl RunCtx<'_> {
     /// redis.call / redis.pcall / redis.acl_check_cmd. Returns the reply and whether to raise.
-    fn call(&mut self, lua: &Lua, mut args: MultiValue) -> mlua::Result<(Value, bool)> {
-        let mode = args.pop_front().unwrap_or(Value::Nil);
+    fn call(&mut self, lua: &Lua, mode: Value, packed: Value) -> mlua::Result<(Value, bool)> {
         let raise = !matches!(mode, Value::Boolean(false));
         let acl = matches!(mode, Value::String(_));
         let fail = |lua: &Lua, text: &[u8]| -> mlua::Result<(Value, bool)> {
             Ok((Value::Table(error_table(lua, text)?), raise))
         };
-        if args.is_empty() {
+        let Value::String(packed) = packed else {
+            return fail(lua, b"Lua redis lib command arguments must be strings or integers");
+        };
+        let packed = packed.as_bytes();
+        if packed.is_empty() {
             return fail(lua, b"Please specify at least one argument for this redis lib call");
         }
-        // argv buffers are reused across calls: no allocation per argument once warm.
-        let n = args.len();
-        self.argv.truncate(n);
-        while self.argv.len() < n {
-            self.argv.push(Vec::new());
-        }
-        for (slot, a) in self.argv.iter_mut().zip(args.iter()) {
-            slot.clear();
-            if !convert::write_arg(slot, a) {
-                return fail(lua, b"Lua redis lib command arguments must be strings or integers");
+        // Unpack into argument buffers that are reused across calls.
+        let mut n = 0;
+        let mut pos = 0;
+        while let Some(len) = packed.get(pos..pos + 4) {
+            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            pos += 4;
+            let Some(bytes) = packed.get(pos..pos + len) else { break };
+            pos += len;
+            if self.argv.len() == n {
+                self.argv.push(Vec::new());
             }
+            let slot = &mut self.argv[n];
+            slot.clear();
+            slot.extend_from_slice(bytes);
+            n += 1;
         }
+        self.argv.truncate(n);
         let argv = &self.argv;
         let a = Args::Owned(argv);
         let resolved = self.st.table.resolve(&a);
@@ -370,11 +378,11 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     });
 
     let result: mlua::Result<MultiValue> = lua.scope(|scope| {
-        let call = scope.create_function(|lua, args: MultiValue| {
+        let call = scope.create_function(|lua, (mode, packed): (Value, Value)| {
             let mut rc = cell
                 .try_borrow_mut()
                 .map_err(|_| mlua::Error::RuntimeError("redis.call re-entered".into()))?;
-            rc.call(lua, args)
+            rc.call(lua, mode, packed)
         })?;
         let busy = scope.create_function(|lua, ()| match cell.try_borrow_mut() {
             Ok(mut rc) => rc.busy(lua),

@@ -177,13 +177,15 @@ unsafe extern "C-unwind" fn redis_acl_c(l: *mut mlua::ffi::lua_State) -> std::os
 unsafe fn forward_call(l: *mut mlua::ffi::lua_State, mode: i32) -> std::os::raw::c_int {
     use mlua::ffi;
     let n = ffi::lua_gettop(l);
-    if ffi::lua_checkstack(l, 4) == 0 {
-        return ffi::luaL_error(l, c"stack overflow".as_ptr());
+    // The arguments travel to Rust packed in one string (4-byte little-endian length, then
+    // the bytes, per argument): one Lua value to marshal instead of one per argument.
+    // Two stack slots per argument for the packing, plus the callback, the mode and slack.
+    if ffi::lua_checkstack(l, 2 * n + 8) == 0 {
+        return ffi::luaL_error(l, c"too many arguments for a redis lib call".as_ptr());
     }
     ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"ferrodis.hooks".as_ptr());
     ffi::lua_getfield(l, -1, c"call".as_ptr());
     ffi::lua_remove(l, -2);
-    ffi::lua_insert(l, 1);
     match mode {
         0 => ffi::lua_pushboolean(l, 0),
         1 => ffi::lua_pushboolean(l, 1),
@@ -191,8 +193,47 @@ unsafe fn forward_call(l: *mut mlua::ffi::lua_State, mode: i32) -> std::os::raw:
             ffi::lua_pushstring(l, c"acl".as_ptr());
         }
     }
-    ffi::lua_insert(l, 2);
-    ffi::lua_call(l, n + 1, 2);
+    let base = ffi::lua_gettop(l);
+    let mut ok = true;
+    for i in 1..=n {
+        match ffi::lua_type(l, i) {
+            ffi::LUA_TSTRING => {
+                let mut len = 0usize;
+                ffi::lua_tolstring(l, i, &mut len);
+                let prefix = (len as u32).to_le_bytes();
+                ffi::lua_pushlstring(l, prefix.as_ptr() as *const _, 4);
+                ffi::lua_pushvalue(l, i);
+            }
+            ffi::LUA_TNUMBER => {
+                // Redis formats numbers with %.17g (Lua's own tostring would use %.14g).
+                let mut buf = [0u8; 64];
+                let k = libc::snprintf(
+                    buf.as_mut_ptr() as *mut libc::c_char,
+                    buf.len(),
+                    c"%.17g".as_ptr(),
+                    ffi::lua_tonumber(l, i),
+                );
+                let k = (k.max(0) as usize).min(buf.len() - 1);
+                let prefix = (k as u32).to_le_bytes();
+                ffi::lua_pushlstring(l, prefix.as_ptr() as *const _, 4);
+                ffi::lua_pushlstring(l, buf.as_ptr() as *const _, k);
+            }
+            _ => {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if !ok {
+        // `false` tells the callback an argument was neither a string nor a number.
+        ffi::lua_settop(l, base);
+        ffi::lua_pushboolean(l, 0);
+    } else if n == 0 {
+        ffi::lua_pushlstring(l, c"".as_ptr(), 0);
+    } else {
+        ffi::lua_concat(l, 2 * n);
+    }
+    ffi::lua_call(l, 2, 2);
     let raise = ffi::lua_toboolean(l, -1) != 0;
     ffi::lua_settop(l, -2);
     if raise {
