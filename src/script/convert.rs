@@ -36,23 +36,6 @@ pub fn fmt_g(v: f64, precision: u32) -> Vec<u8> {
     buf[..n].to_vec()
 }
 
-/// Append a Lua value as the bytes of one redis.call argument; false if it is neither a
-/// string nor a number.
-pub fn write_arg(out: &mut Vec<u8>, v: &Value) -> bool {
-    match v {
-        Value::String(s) => out.extend_from_slice(&s.as_bytes()),
-        // Lua numbers are doubles and Redis formats them with %.17g: integers of 18 digits
-        // and more come out in exponent form.
-        Value::Integer(i) if i.unsigned_abs() < 100_000_000_000_000_000 => {
-            crate::util::num::write_i64(out, *i)
-        }
-        Value::Integer(i) => out.extend_from_slice(&fmt_g(*i as f64, 17)),
-        Value::Number(n) => out.extend_from_slice(&fmt_g(*n, 17)),
-        _ => return false,
-    }
-    true
-}
-
 /// Parse one RESP reply from `buf[*pos..]` into a Lua value. The bytes were written by our own
 /// reply encoder, so they are well formed; malformed input yields an error, not a panic.
 pub fn resp_to_lua(lua: &Lua, buf: &[u8], pos: &mut usize, depth: usize) -> mlua::Result<Value> {
