@@ -8,6 +8,7 @@
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
 //! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
+//! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
@@ -24,6 +25,7 @@ pub mod error;
 pub mod notify;
 pub mod pubsub;
 pub mod resp;
+pub mod script;
 pub mod server;
 pub mod signals;
 pub mod state;

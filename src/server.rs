@@ -62,6 +62,7 @@ impl Server {
         let now = now_ms();
         let mut st = State::new(cfg, now);
         st.tcp_port = port;
+        st.busy_poll = Some(busy_server(&poll, &listeners)?);
         Ok(Server {
             poll,
             listeners,
@@ -190,40 +191,8 @@ impl Server {
         }
     }
 
-    fn register_client(&mut self, mut sock: TcpStream, addr: SocketAddr) {
-        self.st.stats.total_connections_received += 1;
-        if self.st.clients.len() >= self.st.cfg.maxclients {
-            let _ = sock.write(b"-ERR max number of clients reached\r\n");
-            self.st.stats.rejected_connections += 1;
-            return;
-        }
-        if self.st.cfg.protected_mode
-            && self.st.cfg.requirepass.is_none()
-            && !addr.ip().is_loopback()
-        {
-            let _ = sock.write(PROTECTED_MODE_DENIED);
-            self.st.stats.rejected_connections += 1;
-            return;
-        }
-        let _ = sock.set_nodelay(true);
-        set_keepalive(&sock, self.st.cfg.tcp_keepalive);
-        let entry = self.st.clients.vacant_entry();
-        let token = entry.key();
-        if let Err(e) = self.poll.registry().register(
-            &mut sock,
-            Token(token),
-            Interest::READABLE | Interest::WRITABLE,
-        ) {
-            warn!("Registering client: {e}");
-            return;
-        }
-        let now = now_ms();
-        let id = self.st.next_client_id;
-        self.st.next_client_id += 1;
-        let mut c = Box::new(Client::new(id, token, sock, addr, now));
-        c.authenticated = self.st.cfg.requirepass.is_none();
-        entry.insert(Some(c));
-        debug!("Accepted {addr}");
+    fn register_client(&mut self, sock: TcpStream, addr: SocketAddr) {
+        register_client(&mut self.st, self.poll.registry(), sock, addr);
     }
 
     fn on_writable(&mut self, token: usize) {
@@ -358,6 +327,15 @@ impl Server {
                 Err(e) => warn!("Registering listener: {e}"),
             }
         }
+        // The busy-script server holds duplicates of the listening sockets: renew them, so
+        // the old ones close.
+        match busy_server(&self.poll, &self.listeners) {
+            Ok(b) => self.st.busy_poll = Some(b),
+            Err(e) => {
+                warn!("Listening while scripts are busy: {e}");
+                self.st.busy_poll = None;
+            }
+        }
     }
 
     fn before_sleep(&mut self) {
@@ -488,6 +466,115 @@ impl Server {
         warn!("Redis is now ready to exit, bye bye...");
         true
     }
+}
+
+/// The loop's stand-in while a script runs past busy-reply-threshold: accept, read and answer
+/// every client (the dispatcher replies -BUSY to all but the allow-busy commands), and write
+/// the replies at once. It owns a clone of the poll's registry and duplicates of the listening
+/// sockets, so it needs nothing from `Server`, which is borrowed by the running command.
+/// Readiness is not consulted: every client is tried, which is cheap for the few polls a busy
+/// script makes, and leaves the edge-triggered poll state consistent (reads simply drain).
+fn busy_server(poll: &Poll, listeners: &[TcpListener]) -> io::Result<crate::state::BusyPoll> {
+    use std::os::unix::io::{AsRawFd, FromRawFd};
+    let registry = poll.registry().try_clone()?;
+    let mut dups = Vec::new();
+    for l in listeners {
+        // SAFETY: dup of a live listening fd; the std listener owns the duplicate.
+        let fd = unsafe { libc::dup(l.as_raw_fd()) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        dups.push(unsafe { std::net::TcpListener::from_raw_fd(fd) });
+    }
+    Ok(Box::new(move |st: &mut State| serve_while_busy(st, &registry, &dups)))
+}
+
+fn serve_while_busy(st: &mut State, registry: &mio::Registry, listeners: &[std::net::TcpListener]) {
+    for l in listeners {
+        loop {
+            match l.accept() {
+                Ok((s, addr)) => {
+                    if s.set_nonblocking(true).is_ok() {
+                        register_client(st, registry, TcpStream::from_std(s), addr);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+    }
+    let tokens: Vec<usize> =
+        st.clients.iter().filter(|(_, c)| c.is_some()).map(|(t, _)| t).collect();
+    for t in tokens {
+        // The slot of the script's caller holds a stand-in with no connection of its own.
+        if st.scripting.caller_token == Some(t) {
+            continue;
+        }
+        let Some(mut c) = st.clients.get_mut(t).and_then(|slot| slot.take()) else { continue };
+        if !c.close_asap {
+            // Bounded: a flood of input cannot keep the script from being served.
+            for _ in 0..16 {
+                let outcome = c.read_socket();
+                process_input(st, &mut c);
+                match outcome {
+                    ReadOutcome::Capped => continue,
+                    ReadOutcome::Drained => break,
+                    ReadOutcome::Closed => {
+                        c.close_asap = true;
+                        break;
+                    }
+                }
+            }
+            if c.has_pending_output() && c.flush().is_err() {
+                c.close_asap = true;
+            }
+            if c.close_asap || (c.close_after_reply && !c.has_pending_output()) {
+                c.close_asap = true;
+                st.to_close.push(t);
+            }
+        }
+        if let Some(slot) = st.clients.get_mut(t) {
+            *slot = Some(c);
+        }
+    }
+}
+
+/// Admit one accepted connection: limits, socket options, poll registration, a slab slot.
+/// Also used while a script is busy (`serve_while_busy`), hence a free function.
+fn register_client(
+    st: &mut State,
+    registry: &mio::Registry,
+    mut sock: TcpStream,
+    addr: SocketAddr,
+) {
+    st.stats.total_connections_received += 1;
+    if st.clients.len() >= st.cfg.maxclients {
+        let _ = sock.write(b"-ERR max number of clients reached\r\n");
+        st.stats.rejected_connections += 1;
+        return;
+    }
+    if st.cfg.protected_mode && st.cfg.requirepass.is_none() && !addr.ip().is_loopback() {
+        let _ = sock.write(PROTECTED_MODE_DENIED);
+        st.stats.rejected_connections += 1;
+        return;
+    }
+    let _ = sock.set_nodelay(true);
+    set_keepalive(&sock, st.cfg.tcp_keepalive);
+    let entry = st.clients.vacant_entry();
+    let token = entry.key();
+    if let Err(e) =
+        registry.register(&mut sock, Token(token), Interest::READABLE | Interest::WRITABLE)
+    {
+        warn!("Registering client: {e}");
+        return;
+    }
+    let now = now_ms();
+    let id = st.next_client_id;
+    st.next_client_id += 1;
+    let mut c = Box::new(Client::new(id, token, sock, addr, now));
+    c.authenticated = st.cfg.requirepass.is_none();
+    entry.insert(Some(c));
+    debug!("Accepted {addr}");
 }
 
 /// Parse and run every complete request in the client's buffer.

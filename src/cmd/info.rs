@@ -725,28 +725,28 @@ pub mod hooks {
         0
     }
     /// Memory of the Lua VM for EVAL (Redis shows 32768 for a fresh VM) and for functions.
-    pub fn lua_vm_memory(_st: &State) -> u64 {
-        0
+    pub fn lua_vm_memory(st: &State) -> u64 {
+        st.scripting.used_memory_lua() as u64
     }
-    pub fn functions_vm_memory(_st: &State) -> u64 {
-        0
+    pub fn functions_vm_memory(st: &State) -> u64 {
+        st.scripting.used_memory_vm_functions() as u64
     }
     /// Bytes of cached script bodies (EVAL/SCRIPT LOAD) and of function libraries.
-    pub fn lua_caches_memory(_st: &State) -> u64 {
-        0
+    pub fn lua_caches_memory(st: &State) -> u64 {
+        st.scripting.used_memory_scripts_eval() as u64
     }
-    pub fn functions_caches_memory(_st: &State) -> u64 {
-        0
+    pub fn functions_caches_memory(st: &State) -> u64 {
+        st.scripting.used_memory_functions() as u64
     }
     /// SCRIPT LOAD / EVAL cache size, FUNCTION count, library count.
-    pub fn cached_scripts(_st: &State) -> usize {
-        0
+    pub fn cached_scripts(st: &State) -> usize {
+        st.scripting.number_of_cached_scripts()
     }
-    pub fn functions(_st: &State) -> usize {
-        0
+    pub fn functions(st: &State) -> usize {
+        st.scripting.number_of_functions()
     }
-    pub fn libraries(_st: &State) -> usize {
-        0
+    pub fn libraries(st: &State) -> usize {
+        st.scripting.number_of_libraries()
     }
     /// An AOF is being written (ferrodis has no AOF: `appendonly yes` is stored only).
     pub fn aof_enabled(_st: &State) -> bool {

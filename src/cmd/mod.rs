@@ -397,7 +397,7 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    if !run(st, client, args, clock) {
+    if !run(st, client, args, clock, false) {
         return;
     }
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
@@ -424,8 +424,21 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     }
 }
 
+/// Run a command on behalf of a script (redis.call): blocking commands answer as they do
+/// inside MULTI instead of blocking, CLIENT PAUSE does not hold it (the script itself already
+/// passed), and reply modes do not apply (the script client has none).
+pub fn execute_nested(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+    run(st, client, args, clock, true);
+}
+
 /// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> bool {
+fn run(
+    st: &mut State,
+    client: &mut Client,
+    args: &Args,
+    clock: &mut Clock,
+    no_block: bool,
+) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
@@ -469,10 +482,21 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
             return true;
         }
     }
-    if st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+    if !no_block && st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
         client.postponed = Some(args.to_vec());
         st.postponed.push(client.token);
         return false;
+    }
+    // Commands of the running script itself (nested) are never refused as BUSY.
+    if !no_block && st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
+        st.cmd_stats[id].rejected_calls += 1;
+        let e = if st.scripting.running.as_ref().is_some_and(|r| r.eval) {
+            scripting::BUSY_EVAL
+        } else {
+            scripting::BUSY_FUNCTION
+        };
+        write_error(st, client, &e);
+        return true;
     }
     // While EXEC runs its queue (and any script inside it calls commands), nothing queues.
     if client.tx.in_multi && !client.in_exec {
@@ -497,7 +521,7 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {
-        let mut ctx = Ctx { st, client, now_ms, no_block: false };
+        let mut ctx = Ctx { st, client, now_ms, no_block };
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();
@@ -556,7 +580,11 @@ fn after_call(
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
+    } else if st.failed_reply_written {
+        // The handler wrote error replies itself (a script's result).
+        st.cmd_stats[id].failed_calls += 1;
     }
+    st.failed_reply_written = false;
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
         slowlog_push(st, client, id, args, now_ms, usec);
@@ -611,6 +639,12 @@ pub fn write_error(st: &mut State, client: &mut Client, e: &CommandError) {
 /// errors echo the client's arguments unchanged.
 pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     Reply::new(&mut client.wbuf, client.resp3).error_bytes(text);
+    count_error_reply(st, text);
+}
+
+/// Count an error reply in INFO errorstats and total_error_replies (for errors a handler
+/// writes itself, e.g. inside a script's reply).
+pub fn count_error_reply(st: &mut State, text: &[u8]) {
     st.stats.total_error_replies += 1;
     let code_len = text.iter().position(|&c| c == b' ').unwrap_or(text.len());
     let code = String::from_utf8_lossy(&text[..code_len]);
