@@ -455,3 +455,18 @@ fn serving_a_waiter_notifies_like_redis() {
         ]
     );
 }
+
+#[test]
+fn swapdb_wakes_clients_blocked_on_keys_it_brings_in() {
+    let s = common::start();
+    let mut ctl = s.conn();
+    let mut a = park(&s, &mut ctl, false, &["BLPOP", "swapped", "0"]);
+    silent(&mut a);
+    q::<()>(&mut ctl, &["SELECT", "1"]);
+    let n: i64 = q(&mut ctl, &["RPUSH", "swapped", "x"]);
+    assert_eq!(n, 1);
+    silent(&mut a);
+    q::<()>(&mut ctl, &["SWAPDB", "0", "1"]);
+    read_exact(&mut a, b"*2\r\n$7\r\nswapped\r\n$1\r\nx\r\n");
+    wait_blocked(&mut ctl, 0);
+}

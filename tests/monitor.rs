@@ -95,3 +95,27 @@ fn monitor_redacts_credentials_and_shows_transactions_at_exec() {
         ]
     );
 }
+
+#[test]
+fn scripts_show_before_their_commands_which_come_from_lua() {
+    let srv = common::start();
+    let mut mon = srv.raw();
+    mon.expect(&resp(&[b"MONITOR"]), b"+OK\r\n");
+    let mut c = srv.raw();
+    let addr = c.s.local_addr().unwrap().to_string();
+    c.expect(&resp(&[b"EVAL", b"return redis.call('set','k','v')", b"0"]), b"+OK\r\n");
+    // A failing script call is still fed.
+    c.expect(
+        &resp(&[b"EVALSHA", b"0000000000000000000000000000000000000000", b"0"]),
+        b"-NOSCRIPT No matching script. Please use EVAL.\r\n",
+    );
+    let (feed, _) = mon.read_for(Duration::from_millis(300), 0);
+    assert_eq!(
+        lines(&feed),
+        vec![
+            format!("[0 {addr}] \"EVAL\" \"return redis.call('set','k','v')\" \"0\""),
+            "[0 lua] \"set\" \"k\" \"v\"".to_string(),
+            format!("[0 {addr}] \"EVALSHA\" \"0000000000000000000000000000000000000000\" \"0\""),
+        ]
+    );
+}

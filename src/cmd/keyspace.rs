@@ -602,6 +602,11 @@ fn swapdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if a != b {
         ctx.swapping(a, b);
         ctx.st.ks.swap_db(a, b);
+        // Keys that appear in a db through the swap wake its blocked clients, as Redis's
+        // scanDatabaseForReadyKeys does.
+        let now = ctx.now_ms;
+        crate::blocking::signal_existing(ctx.st, a, now);
+        crate::blocking::signal_existing(ctx.st, b, now);
     }
     ctx.st.dirty += 1;
     ctx.reply().ok();

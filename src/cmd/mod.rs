@@ -518,6 +518,11 @@ fn run(
         st.ks.last_new = None;
     }
 
+    // Scripts (the skip_monitor commands) show in MONITOR before the commands they run,
+    // whether or not they succeed, as in Redis.
+    if def.has(flags::SKIP_MONITOR) && !st.monitors.is_empty() {
+        monitor::feed(st, client, def.name, args, now_ms);
+    }
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {

@@ -45,7 +45,13 @@ pub fn stop(st: &mut State, c: &mut Client) {
 
 /// Send `args`, just executed by `client`, to every monitor.
 pub fn feed(st: &mut State, client: &mut Client, name: &str, args: &Args, now_ms: i64) {
-    let line = format_line(client.db, &client.addr.to_string(), name, args);
+    // Redis marks commands run by scripts with `lua` in place of the client's address.
+    let origin = if crate::script::run::is_script_client(client) {
+        "lua".to_string()
+    } else {
+        client.addr.to_string()
+    };
+    let line = format_line(client.db, &origin, name, args);
     let monitors = st.monitors.clone();
     for t in monitors {
         crate::pubsub::deliver(st, Some(&mut *client), t, now_ms, |r| r.raw(&line));
