@@ -566,6 +566,8 @@ fn busy_script_killed_from_another_connection() {
     send(&mut a, &["EVAL", body, "0"]);
     wait_busy(&mut b);
     exp(&mut b, &["FUNCTION", "KILL"], "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
+    // Only SHUTDOWN NOSAVE may stop the server while a script is busy.
+    exp(&mut b, &["SHUTDOWN"], "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
     exp(&mut b, &["SCRIPT", "KILL"], "+OK\r\n");
     let want = script_err("ERR Script killed by user with SCRIPT KILL...", body, 1);
     let (got, _) = a.read_for(Duration::from_secs(20), want.len());
