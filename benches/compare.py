@@ -7,6 +7,8 @@ over 3 rounds. For each test it prints throughput and server CPU time per reques
 growth per key after 1M SETs of 16-byte keys with 3-byte values.
 
     cargo build --release && python3 benches/compare.py [--tests ping,set,get] [-n 200000]
+    python3 benches/compare.py --tests lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,\
+        lrange_100,lrange_300,lrange_500,lrange_600 --keys 0 --members 1000000
 """
 import argparse
 import os
@@ -85,8 +87,35 @@ def memory_per_key(kind, nkeys):
         payload = b"".join(b"*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$3\r\nxxx\r\n" % i for i in range(nkeys))
         redis_cli(port, "--pipe", stdin=payload)
         keys = int(redis_cli(port, "dbsize").strip())
+        time.sleep(2)  # RSS once idle: both allocators may hand back a burst's pages
         after = rss_kb(p.pid)
         return (after - before) * 1024 / max(keys, 1), keys
+    finally:
+        p.terminate()
+        p.wait()
+
+
+def memory_per_element(kind, what, n):
+    """RSS growth per element after adding n members to one hash, set or sorted set."""
+    port = free_port()
+    p = start(kind, port)
+    try:
+        time.sleep(0.2)
+        before = rss_kb(p.pid)
+        def cmd(i):
+            m = b"member:%012d" % i
+            if what == "hash":
+                return b"*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$19\r\n%s\r\n$3\r\nxxx\r\n" % m
+            if what == "set":
+                return b"*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$19\r\n%s\r\n" % m
+            return b"*4\r\n$4\r\nZADD\r\n$1\r\nz\r\n$%d\r\n%d\r\n$19\r\n%s\r\n" % (len(str(i)), i, m)
+        for start_i in range(0, n, 100000):
+            redis_cli(port, "--pipe", stdin=b"".join(cmd(i) for i in range(start_i, min(n, start_i + 100000))))
+        card = {"hash": "hlen", "set": "scard", "zset": "zcard"}[what]
+        count = int(redis_cli(port, card, what[0]).strip())
+        time.sleep(2)  # RSS once idle, as above
+        after = rss_kb(p.pid)
+        return (after - before) * 1024 / max(count, 1), count
     finally:
         p.terminate()
         p.wait()
@@ -100,6 +129,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pipelines", default="1,16")
     ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--members", type=int, default=0,
+                    help="also measure RSS per element of one hash, set and sorted set of N members")
     args = ap.parse_args()
 
     ports = {"redis": free_port(), "ferrodis": free_port()}
@@ -140,6 +171,11 @@ def main():
         fb, fk = memory_per_key("ferrodis", args.keys)
         print(f"memory/key after {args.keys} SETs (16-byte key, 3-byte value): redis {rb:.1f} B ({rk} keys), "
               f"ferrodis {fb:.1f} B ({fk} keys), ratio {fb / rb:.2f}")
+    for what in (["hash", "set", "zset"] if args.members else []):
+        rb, rk = memory_per_element("redis", what, args.members)
+        fb, fk = memory_per_element("ferrodis", what, args.members)
+        print(f"memory/element of one {what} of {args.members} 19-byte members: redis {rb:.1f} B ({rk}), "
+              f"ferrodis {fb:.1f} B ({fk}), ratio {fb / rb:.2f}")
 
 
 if __name__ == "__main__":

@@ -49,3 +49,18 @@ pub fn rss_bytes() -> usize {
         .map(|pages| pages * 4096)
         .unwrap_or(0)
 }
+
+extern "C" {
+    // mimalloc's C API, linked through the `mimalloc` crate's static library.
+    fn mi_collect(force: bool);
+}
+
+/// Return freed memory to the OS (MEMORY PURGE, and the loop once the server goes idle).
+/// mimalloc otherwise keeps freed pages until later allocations reuse or purge them, so a
+/// burst (a big pipeline, a rehash) would leave RSS high while nothing runs.
+pub fn collect() {
+    if used_memory().is_some() {
+        // SAFETY: mi_collect has no preconditions; it only releases free pages.
+        unsafe { mi_collect(true) };
+    }
+}

@@ -42,6 +42,11 @@ pub struct Server {
     capped: Vec<usize>,
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
+    /// When to hand freed memory back to the OS: one second after the last command, so a
+    /// busy server never pays for it and an idle one does not sit on a burst's pages.
+    collect_at: Option<i64>,
+    /// Commands processed as of the last turn (to notice activity).
+    seen_commands: u64,
     /// This turn's events, copied out of `events` so handlers can borrow the server.
     ready: Vec<(Token, bool, bool, bool)>,
     /// The last expiry sweep ran out of budget with keys still due.
@@ -72,6 +77,8 @@ impl Server {
             capped: Vec::new(),
             signal_rx: None,
             last_cron_ms: now,
+            collect_at: None,
+            seen_commands: 0,
             expire_pending: false,
             ready: Vec::with_capacity(1024),
         })
@@ -166,6 +173,9 @@ impl Server {
         }
         if let Some(p) = self.st.client_pause {
             wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
+        }
+        if let Some(c) = self.collect_at {
+            wake = Some(wake.map_or(c, |w| w.min(c)));
         }
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
@@ -391,6 +401,14 @@ impl Server {
         }
         self.close_killed();
         self.sample_ops(now);
+        let done = self.st.stats.total_commands_processed;
+        if done != self.seen_commands {
+            self.seen_commands = done;
+            self.collect_at = Some(now + 1000);
+        } else if self.collect_at.is_some_and(|t| now >= t) {
+            self.collect_at = None;
+            crate::alloc::collect();
+        }
     }
 
     fn sample_ops(&mut self, now: i64) {

@@ -217,7 +217,6 @@ fn doctor_report(m: &MemInfo, clients: u64, scripts: usize) -> String {
 
 extern "C" {
     // mimalloc's C API, linked through the `mimalloc` crate's static library.
-    fn mi_collect(force: bool);
     fn mi_stats_print_out(
         out: Option<unsafe extern "C" fn(msg: *const libc::c_char, arg: *mut libc::c_void)>,
         arg: *mut libc::c_void,
@@ -248,10 +247,7 @@ fn malloc_stats(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 }
 
 fn purge(ctx: &mut Ctx, _args: &Args) -> CmdResult {
-    if crate::alloc::used_memory().is_some() {
-        // SAFETY: mi_collect has no preconditions; it returns freed pages to the OS.
-        unsafe { mi_collect(true) };
-    }
+    crate::alloc::collect();
     ctx.reply().ok();
     Ok(())
 }
