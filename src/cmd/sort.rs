@@ -261,15 +261,16 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             Value::List(l) if dontsort => {
                 if end >= start {
                     let n = (end - start + 1) as usize;
-                    let all = list_elements(l);
-                    let len = all.len();
-                    let pick: Vec<Vec<u8>> = if desc {
-                        all.into_iter().rev().skip(start as usize).take(n).collect()
+                    let mut buf = [0u8; 20];
+                    if desc {
+                        for e in l.iter_rev().skip(start as usize).take(n) {
+                            items.push(mk(e.as_bytes(&mut buf).to_vec()));
+                        }
                     } else {
-                        all.into_iter().skip(start as usize).take(n).collect()
-                    };
-                    debug_assert!(len >= pick.len());
-                    items.extend(pick.into_iter().map(mk));
+                        for e in l.iter_from(start as usize).take(n) {
+                            items.push(mk(e.as_bytes(&mut buf).to_vec()));
+                        }
+                    }
                 }
                 end -= start;
                 start = 0;
@@ -373,7 +374,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             let n = out.len();
             if n > 0 {
                 let lru = ctx.lru();
-                let list = make_list(out);
+                let list = make_list(ctx.st.cfg.list_max_listpack_size, &out);
                 ctx.st.ks.set(db, dst, Value::List(Box::new(list)), 0, lru);
                 ctx.modified(db, dst);
                 ctx.notify(notify::LIST, "sortstore", db, dst);
@@ -388,11 +389,13 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
 }
 
 // Lists, sets and hashes are other families' types; SORT reads them through these.
-fn list_len(_l: &crate::db::list::List) -> usize {
-    0
+fn list_len(l: &crate::db::list::List) -> usize {
+    l.len()
 }
-fn list_elements(_l: &crate::db::list::List) -> Vec<Vec<u8>> {
-    Vec::new()
+fn list_elements(l: &crate::db::list::List) -> Vec<Vec<u8>> {
+    let mut v = Vec::with_capacity(l.len());
+    l.for_each(|e| v.push(e.to_vec()));
+    v
 }
 fn set_len(_s: &crate::db::set::Set) -> usize {
     0
@@ -400,8 +403,8 @@ fn set_len(_s: &crate::db::set::Set) -> usize {
 fn set_elements(_s: &crate::db::set::Set) -> Vec<Vec<u8>> {
     Vec::new()
 }
-fn make_list(_items: Vec<Vec<u8>>) -> crate::db::list::List {
-    crate::db::list::List::default()
+fn make_list(fill: i64, items: &[Vec<u8>]) -> crate::db::list::List {
+    crate::db::list::List::from_elems(fill, items.iter().map(|v| v.as_slice()))
 }
 
 #[cfg(test)]
