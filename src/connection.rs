@@ -75,6 +75,10 @@ pub struct Client {
     pub write_pending: bool,
     /// The poll reported the peer's write side closed: read on until EOF.
     pub peer_closed: bool,
+    /// Table id of the command being run or last run (CLIENT LIST `cmd=`); None: `NULL`.
+    pub last_cmd_id: Option<usize>,
+    /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
+    pub postponed: Option<Vec<Vec<u8>>>,
     /// Parked by a blocking command (BLPOP...): input stays queued until it is served.
     pub blocked: Option<Box<crate::blocking::Blocked>>,
 }
@@ -121,6 +125,8 @@ impl Client {
             net_out: 0,
             write_pending: false,
             peer_closed: false,
+            last_cmd_id: None,
+            postponed: None,
             blocked: None,
         }
     }
@@ -210,27 +216,8 @@ impl Client {
         Ok(true)
     }
 
-    /// CLIENT LIST `flags=` letters.
+    /// CLIENT LIST `flags=` letters (the CLIENT family owns the letters and their order).
     pub fn flags_string(&self) -> String {
-        let mut f = String::new();
-        if self.blocked.is_some() {
-            f.push('b');
-        }
-        if self.close_asap {
-            f.push('A');
-        }
-        if self.close_after_reply {
-            f.push('c');
-        }
-        if self.no_evict {
-            f.push('e');
-        }
-        if self.no_touch {
-            f.push('T');
-        }
-        if f.is_empty() {
-            f.push('N');
-        }
-        f
+        crate::cmd::client::flags_of(self)
     }
 }

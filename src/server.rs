@@ -52,38 +52,9 @@ impl Server {
     /// Bind every address of `bind` on `port` (0 picks a free port; see `local_addr`).
     pub fn bind(cfg: Config) -> Result<Server, ServerError> {
         let poll = Poll::new()?;
-        let mut listeners = Vec::new();
-        let binds =
-            if cfg.bind.is_empty() { vec!["0.0.0.0".to_string()] } else { cfg.bind.clone() };
-        let mut port = cfg.port;
-        for b in &binds {
-            // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
-            // only where the machine has it.
-            let optional = b.starts_with('-');
-            let b = match b.trim_start_matches('-') {
-                "*" => "0.0.0.0",
-                "::*" => "::",
-                other => other,
-            };
-            let addr_s =
-                if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
-            let addr: SocketAddr = addr_s
-                .parse()
-                .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
-            let mut l = match bind_listener(addr, cfg.tcp_backlog) {
-                Ok(l) => l,
-                Err(e) if optional && bind_error_is_optional(&e) => {
-                    warn!("Could not bind optional address {addr_s}: {e}");
-                    continue;
-                }
-                Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
-            };
-            if port == 0 {
-                port = l.local_addr()?.port();
-            }
-            let token = Token(LISTENER_BASE + listeners.len());
-            poll.registry().register(&mut l, token, Interest::READABLE)?;
-            listeners.push(l);
+        let (mut listeners, port) = bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog)?;
+        for (i, l) in listeners.iter_mut().enumerate() {
+            poll.registry().register(l, Token(LISTENER_BASE + i), Interest::READABLE)?;
         }
         if listeners.is_empty() {
             return Err(ServerError::Config("Failed listening on any address".into()));
@@ -191,6 +162,9 @@ impl Server {
             let next = self.last_cron_ms + period;
             wake = Some(wake.map_or(next, |w| w.min(next)));
         }
+        if let Some(p) = self.st.client_pause {
+            wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
+        }
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
 
@@ -263,6 +237,7 @@ impl Server {
     fn on_readable(&mut self, token: usize) {
         let Some(slot) = self.st.clients.get_mut(token) else { return };
         let Some(mut c) = slot.take() else { return };
+        self.st.stats.reads_processed += 1;
         let outcome = c.read_socket();
         process_input(&mut self.st, &mut c);
         if outcome == ReadOutcome::Capped {
@@ -276,6 +251,12 @@ impl Server {
             self.close_client(token);
             return;
         }
+        self.after_input(token, c);
+    }
+
+    /// Put a client back in its slot after running its input: queue its output, close it if
+    /// a command asked for that.
+    fn after_input(&mut self, token: usize, mut c: Box<Client>) {
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -287,6 +268,25 @@ impl Server {
         }
         self.st.clients[token] = Some(c);
         self.close_killed();
+    }
+
+    /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
+    /// they were held, then the input that queued up behind them.
+    fn resume_postponed(&mut self, now: i64) {
+        if !cmd::client::pause_expired(&mut self.st, now) {
+            return;
+        }
+        let tokens = std::mem::take(&mut self.st.postponed);
+        for t in tokens {
+            let Some(slot) = self.st.clients.get_mut(t) else { continue };
+            let Some(mut c) = slot.take() else { continue };
+            if let Some(argv) = c.postponed.take() {
+                let mut clock = cmd::Clock::new(now_ms());
+                cmd::execute(&mut self.st, &mut c, &cmd::args::Args::Owned(&argv), &mut clock);
+                process_input(&mut self.st, &mut c);
+            }
+            self.after_input(t, c);
+        }
     }
 
     /// Blocked clients past their deadline get their null; clients unblocked this turn
@@ -320,6 +320,27 @@ impl Server {
         while let Some(t) = self.st.to_close.pop() {
             self.close_client(t);
         }
+        if let Some(new) = self.st.new_listeners.take() {
+            self.replace_listeners(new);
+        }
+    }
+
+    /// CONFIG SET port/bind bound new sockets already (so it could report failures);
+    /// swap them in for the old ones.
+    fn replace_listeners(&mut self, new: Vec<TcpListener>) {
+        for mut l in self.listeners.drain(..) {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        for (i, mut l) in new.into_iter().enumerate() {
+            match self.poll.registry().register(
+                &mut l,
+                Token(LISTENER_BASE + i),
+                Interest::READABLE,
+            ) {
+                Ok(()) => self.listeners.push(l),
+                Err(e) => warn!("Registering listener: {e}"),
+            }
+        }
     }
 
     fn before_sleep(&mut self) {
@@ -329,14 +350,27 @@ impl Server {
         {
             self.cron(now);
         }
+        self.resume_postponed(now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
+        // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
         let budget = 2000 + 500 * (effort - 1);
-        self.expire_pending = self.st.ks.sweep_expired(now, budget);
+        // The latency monitor's "expire-cycle" event, timed only while the monitor is on.
+        let threshold = self.st.cfg.latency_monitor_threshold;
+        let started = (threshold > 0).then(std::time::Instant::now);
+        self.expire_pending =
+            self.st.client_pause.is_none() && self.st.ks.sweep_expired(now, budget);
+        if let Some(t) = started {
+            let ms = t.elapsed().as_millis() as u64;
+            if ms >= threshold {
+                self.st.latency.add("expire-cycle", now / 1000, ms);
+            }
+        }
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            self.st.stats.writes_processed += 1;
             match c.flush() {
                 Ok(true) => {
                     if c.close_after_reply {
@@ -358,6 +392,19 @@ impl Server {
             if s.ops_samples.len() > 16 {
                 s.ops_samples.remove(0);
             }
+            // Byte totals for instantaneous_*_kbps, on the same 100 ms cadence.
+            let (mut i, mut o) = (s.net_input_bytes, s.net_output_bytes);
+            for (_, c) in self.st.clients.iter() {
+                if let Some(c) = c.as_deref() {
+                    i += c.net_in;
+                    o += c.net_out;
+                }
+            }
+            let s = &mut self.st.stats;
+            s.net_samples.push((now, i, o));
+            if s.net_samples.len() > 16 {
+                s.net_samples.remove(0);
+            }
         }
     }
 
@@ -370,8 +417,12 @@ impl Server {
                 .clients
                 .iter()
                 .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
-                // Blocked clients wait for their own deadline, as in Redis.
-                .filter(|(_, c)| c.blocked.is_none() && now - c.last_interaction_ms > timeout)
+                // Blocked and paused clients wait for their own deadline, as in Redis.
+                .filter(|(_, c)| {
+                    c.blocked.is_none()
+                        && c.postponed.is_none()
+                        && now - c.last_interaction_ms > timeout
+                })
                 .map(|(t, _)| t)
                 .collect();
             for t in idle {
@@ -420,8 +471,8 @@ pub fn process_input(st: &mut State, c: &mut Client) {
     let mut processed = false;
     let mut clock = cmd::Clock::new(now_ms());
     loop {
-        // A parked client's further input waits until it is served.
-        if c.close_after_reply || c.close_asap || c.blocked.is_some() {
+        // A parked or paused client's further input waits until it is served.
+        if c.close_after_reply || c.close_asap || c.blocked.is_some() || c.postponed.is_some() {
             break;
         }
         match parser.parse(&rbuf[..rlen], &limits) {
@@ -474,6 +525,45 @@ fn bind_error_is_optional(e: &io::Error) -> bool {
         e.raw_os_error(),
         Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
     )
+}
+
+/// Listen on every `bind` address at `port` (0 picks a free port, the same for all), as
+/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use.
+pub fn bind_all(
+    bind: &[String],
+    port: u16,
+    backlog: i32,
+) -> Result<(Vec<TcpListener>, u16), ServerError> {
+    let mut listeners = Vec::new();
+    let binds = if bind.is_empty() { vec!["0.0.0.0".to_string()] } else { bind.to_vec() };
+    let mut port = port;
+    for b in &binds {
+        // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
+        // only where the machine has it.
+        let optional = b.starts_with('-');
+        let b = match b.trim_start_matches('-') {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            other => other,
+        };
+        let addr_s = if b.contains(':') { format!("[{b}]:{port}") } else { format!("{b}:{port}") };
+        let addr: SocketAddr = addr_s
+            .parse()
+            .map_err(|_| ServerError::Config(format!("Invalid bind address '{b}'")))?;
+        let l = match bind_listener(addr, backlog) {
+            Ok(l) => l,
+            Err(e) if optional && bind_error_is_optional(&e) => {
+                warn!("Could not bind optional address {addr_s}: {e}");
+                continue;
+            }
+            Err(source) => return Err(ServerError::Bind { addr: addr_s.clone(), source }),
+        };
+        if port == 0 {
+            port = l.local_addr()?.port();
+        }
+        listeners.push(l);
+    }
+    Ok((listeners, port))
 }
 
 fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

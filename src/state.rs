@@ -33,6 +33,13 @@ pub struct Stats {
     pub net_output_bytes: u64,
     /// Ring of (ms, commands processed) samples for instantaneous_ops_per_sec.
     pub ops_samples: Vec<(i64, u64)>,
+    /// Ring of (ms, net input bytes, net output bytes) samples for instantaneous_*_kbps.
+    pub net_samples: Vec<(i64, u64, u64)>,
+    /// Highest `used_memory` seen by INFO / MEMORY (INFO used_memory_peak).
+    pub peak_memory: usize,
+    /// Readiness events read from / write passes flushed to client sockets.
+    pub reads_processed: u64,
+    pub writes_processed: u64,
 }
 
 /// One SLOWLOG entry.
@@ -111,8 +118,21 @@ pub struct State {
     pub config_file: String,
     /// Tokens of clients killed by CLIENT KILL, closed by the loop after the command.
     pub to_close: Vec<usize>,
+    /// CLIENT PAUSE in effect, if any.
+    pub client_pause: Option<crate::cmd::client::ClientPause>,
+    /// Tokens of clients holding a command postponed by CLIENT PAUSE.
+    pub postponed: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// INFO master_replid (DEBUG CHANGE-REPL-ID renews it).
+    pub replid: String,
+    /// `used_memory` once the server is initialised (INFO used_memory_startup).
+    pub startup_memory: usize,
+    /// Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM), indexed like
+    /// `cmd_stats`, allocated on a command's first call while latency-tracking is on.
+    pub cmd_latency: Vec<Option<Box<crate::cmd::latency::Histogram>>>,
+    /// Listeners bound by CONFIG SET port/bind, swapped in by the loop after the command.
+    pub new_listeners: Option<Vec<mio::net::TcpListener>>,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
     pub blocking: crate::blocking::Blocking,
 }
@@ -144,6 +164,12 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            client_pause: None,
+            postponed: Vec::new(),
+            replid: random_hex(40),
+            startup_memory: crate::alloc::used_memory().unwrap_or(0),
+            cmd_latency: (0..n).map(|_| None).collect(),
+            new_listeners: None,
             blocking: Default::default(),
         }
     }

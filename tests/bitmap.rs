@@ -280,3 +280,25 @@ fn bitfield_nil_is_typed_per_protocol() {
         c.expect(&resp(&[b"BITPOS", b"f", b"1"]), b":-1\r\n");
     }
 }
+
+#[test]
+fn other_types_are_refused() {
+    let srv = common::start();
+    let wrong = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    both(&srv, |c| {
+        let _: i64 = q(c, &["RPUSH", "l", "a"]);
+        for words in [
+            &["SETBIT", "l", "0", "1"][..],
+            &["GETBIT", "l", "0"],
+            &["BITCOUNT", "l"],
+            &["BITPOS", "l", "1"],
+            &["BITOP", "AND", "d", "l"],
+            &["BITFIELD", "l", "SET", "u8", "0", "1"],
+            &["BITFIELD_RO", "l", "GET", "u8", "0"],
+        ] {
+            assert_eq!(err(c, words), wrong, "{words:?}");
+        }
+        assert_eq!(q::<i64>(c, &["BITOP", "NOT", "l", "nokey"]), 0);
+        assert_eq!(q::<i64>(c, &["EXISTS", "l"]), 0, "an empty BITOP result deletes any type");
+    });
+}

@@ -479,3 +479,36 @@ fn pipelined_mix_keeps_order() {
     let got = c.roundtrip(&req, want.len());
     assert_eq!(String::from_utf8_lossy(&got), want);
 }
+
+#[test]
+fn other_types_are_refused_or_overwritten() {
+    let srv = common::start();
+    let wrong = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    both(&srv, |c| {
+        let _: i64 = q(c, &["RPUSH", "l", "a"]);
+        let _: () = q(c, &["SET", "s", "abc"]);
+        for words in [
+            &["GET", "l"][..],
+            &["SET", "l", "v", "GET"],
+            &["GETSET", "l", "v"],
+            &["GETDEL", "l"],
+            &["GETEX", "l", "PERSIST"],
+            &["INCR", "l"],
+            &["DECRBY", "l", "2"],
+            &["INCRBYFLOAT", "l", "1"],
+            &["APPEND", "l", "x"],
+            &["STRLEN", "l"],
+            &["GETRANGE", "l", "0", "1"],
+            &["SETRANGE", "l", "0", "x"],
+        ] {
+            assert_eq!(err(c, words), wrong, "{words:?}");
+        }
+        assert_eq!(err(c, &["LCS", "s", "l"]), "ERR The specified keys must contain string values");
+        assert_eq!(v(c, &["MGET", "l", "s"]), Value::Array(vec![Value::Nil, bulk("abc")]));
+        assert_eq!(q::<i64>(c, &["SETNX", "l", "v"]), 0);
+        assert_eq!(q::<i64>(c, &["MSETNX", "l", "v", "x", "y"]), 0);
+        assert_eq!(q::<String>(c, &["TYPE", "l"]), "list");
+        assert_eq!(v(c, &["SET", "l", "v"]), Value::Okay);
+        assert_eq!(q::<String>(c, &["TYPE", "l"]), "string");
+    });
+}

@@ -371,7 +371,8 @@ fn bitfield_generic(ctx: &mut Ctx, args: &Args, ro_command: bool) -> CmdResult {
         } else {
             return Err(SYNTAX);
         };
-        let (signed, width) = bits::parse_bitfield_type(args.get(j + 1)).ok_or(
+        // The type is read as a C string (Redis uses strlen on it), unlike the offset.
+        let (signed, width) = bits::parse_bitfield_type(super::string::c_word(args.get(j + 1))).ok_or(
             CommandError::stat(
                 "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
             ),

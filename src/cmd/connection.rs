@@ -206,7 +206,6 @@ fn hello(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
     }
     let mut creds: Option<(&[u8], &[u8])> = None;
-    let mut name: Option<&[u8]> = None;
     let mut j = next;
     while j < args.len() {
         let more = args.len() - 1 - j;
@@ -214,8 +213,10 @@ fn hello(ctx: &mut Ctx, args: &Args) -> CmdResult {
             creds = Some((args.get(j + 1), args.get(j + 2)));
             j += 3;
         } else if args.is(j, "setname") && more >= 1 {
+            // Redis 7.0 names the client as soon as it parses the option, so a later
+            // syntax or auth error leaves the name set.
             validate_client_name(args.get(j + 1))?;
-            name = Some(args.get(j + 1));
+            set_client_name(ctx.client, args.get(j + 1));
             j += 2;
         } else {
             let mut t = b"ERR Syntax error in HELLO option '".to_vec();
@@ -231,9 +232,6 @@ fn hello(ctx: &mut Ctx, args: &Args) -> CmdResult {
         return Err(CommandError::stat(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         ));
-    }
-    if let Some(n) = name {
-        set_client_name(ctx.client, n);
     }
     if ver != 0 {
         ctx.client.resp3 = ver == 3;

@@ -1,5 +1,574 @@
-//! Command family: debug (see the issue tracker for the full list).
+//! Command family: DEBUG (refused by the dispatcher unless `enable-debug-command` allows it).
+//!
+//! The subcommands that make sense for ferrodis do their real job: HELP, LOG, SLEEP (blocks
+//! the loop, as in Redis), SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL,
+//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST. The others (RELOAD, LOADAOF, crash
+//! helpers, allocator and encoding internals ferrodis does not have) get Redis's
+//! unknown-subcommand error.
 
-use super::table::CommandDef;
+use log::warn;
 
-pub const COMMANDS: &[CommandDef] = &[];
+use super::args::Args;
+use super::latency::help_reply;
+use super::object::EvictionPolicy;
+use super::server::subcommand_syntax_error;
+use super::table::{flags, CommandDef};
+use super::Ctx;
+use crate::db::digest::Digest;
+use crate::db::{Entry, Kind, Value};
+use crate::error::{CmdResult, CommandError, STRING_TOO_LONG};
+
+pub const COMMANDS: &[CommandDef] = &[CommandDef {
+    name: "debug",
+    handler: debug,
+    arity: -2,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::PROTECTED,
+    acl: &["@admin", "@slow", "@dangerous"],
+    group: "server",
+    since: "1.0.0",
+    summary: "A container for debugging commands",
+    complexity: "Depends on subcommand.",
+    syntax: "",
+    ..CommandDef::DEFAULT
+}];
+
+/// Redis's DEBUG HELP lines for the subcommands ferrodis implements.
+const HELP: &[&str] = &[
+    "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANGE-REPL-ID",
+    "    Change the replication IDs of the instance.",
+    "    Dangerous: should be used only for testing the replication subsystem.",
+    "DIGEST",
+    "    Output a hex signature representing the current DB content.",
+    "DIGEST-VALUE <key> [<key> ...]",
+    "    Output a hex signature of the values of all the specified keys.",
+    "ERROR <string>",
+    "    Return a Redis protocol error with <string> as message. Useful for clients",
+    "    unit tests to simulate Redis errors.",
+    "LOG <message>",
+    "    Write <message> to the server log.",
+    "OBJECT <key>",
+    "    Show low level info about `key` and associated value.",
+    "POPULATE <count> [<prefix>] [<size>]",
+    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+    "    it is used instead of the 'key' prefix. These are not propagated to",
+    "    replicas. Cluster slots are not respected so keys not belonging to the",
+    "    current node can be created in cluster mode.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
+    "STRINGMATCH-TEST",
+    "    Run a fuzz tester against the stringmatchlen() function.",
+    "HELP",
+    "    Prints this help.",
+];
+
+fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let sub = args.get(1).to_ascii_lowercase();
+    let argc = args.len();
+    match (sub.as_slice(), argc) {
+        (b"help", 2) => help_reply(ctx, HELP),
+        (b"log", 3) => {
+            warn!("DEBUG LOG: {}", String::from_utf8_lossy(c_str(args.get(2))));
+            ctx.reply().ok();
+            Ok(())
+        }
+        (b"sleep", 3) => {
+            sleep_secs(strtod_prefix(args.get(2)));
+            ctx.reply().ok();
+            Ok(())
+        }
+        (b"set-active-expire", 3) => {
+            ctx.st.ks.active_expire = atoi(args.get(2)) != 0;
+            ctx.reply().ok();
+            Ok(())
+        }
+        (b"object", 3) => object(ctx, args.get(2)),
+        (b"digest", 2) => digest(ctx),
+        (b"digest-value", _) => digest_value(ctx, args),
+        (b"protocol", 3) => protocol(ctx, args.get(2)),
+        (b"populate", 3..=5) => populate(ctx, args),
+        (b"error", 3) => Err(CommandError::msg(String::from_utf8_lossy(args.get(2)).into_owned())),
+        (b"change-repl-id", 2) => {
+            ctx.st.replid = crate::state::random_hex(40);
+            warn!("Changing replication IDs after receiving DEBUG change-repl-id");
+            ctx.reply().ok();
+            Ok(())
+        }
+        (b"stringmatch-test", 2) => {
+            crate::util::glob::fuzz_test(10_000_000);
+            ctx.reply().simple(b"Apparently Redis did not crash: test passed");
+            Ok(())
+        }
+        _ => Err(subcommand_syntax_error(args)),
+    }
+}
+
+/// The argument as C sees it: up to the first NUL.
+fn c_str(b: &[u8]) -> &[u8] {
+    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
+}
+
+/// C's atoi: optional space and sign, then digits; anything else stops it.
+fn atoi(b: &[u8]) -> i64 {
+    let b = c_str(b);
+    let mut i = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let neg = b.get(i) == Some(&b'-');
+    if matches!(b.get(i), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let mut v: i64 = 0;
+    for &c in &b[i..] {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
+    }
+    if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    }
+}
+
+/// C's strtod without an end check: the longest numeric prefix, 0 if there is none.
+fn strtod_prefix(b: &[u8]) -> f64 {
+    let b = c_str(b);
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let b = &b[start..];
+    let end = b
+        .iter()
+        .position(|c| !(c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')))
+        .unwrap_or(b.len());
+    (1..=end)
+        .rev()
+        .find_map(|n| std::str::from_utf8(&b[..n]).ok()?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// DEBUG SLEEP blocks the whole server, as in Redis: that is what it is for.
+fn sleep_secs(secs: f64) {
+    if secs.is_nan() || secs <= 0.0 {
+        return;
+    }
+    let d = std::time::Duration::try_from_secs_f64(secs).unwrap_or(std::time::Duration::MAX);
+    std::thread::sleep(d);
+}
+
+const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+
+fn object(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
+    let db = ctx.db();
+    let policy = EvictionPolicy::of(ctx.st);
+    let lru_clock = ctx.lru();
+    let rdbcompression = ctx.st.cfg.rdbcompression;
+    // Like Redis, a logically expired key that is still stored is shown.
+    let Some(e) = ctx.st.ks.dbs[db].dict.get(key) else {
+        return Err(crate::error::NO_SUCH_KEY);
+    };
+    let refcount = match e.value {
+        Value::Int(i) if (0..10_000).contains(&i) && policy.shares_integers() => i32::MAX as i64,
+        _ => 1,
+    };
+    let idle =
+        if lru_clock >= e.lru { lru_clock - e.lru } else { lru_clock + (LRU_CLOCK_MAX - e.lru) };
+    let line = format!(
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        &e.value as *const Value,
+        refcount,
+        e.value.encoding(),
+        serialized_len(e, rdbcompression),
+        e.lru,
+        idle
+    );
+    ctx.reply().simple(line.as_bytes());
+    Ok(())
+}
+
+/// rdbSaveLen's size for a length.
+fn rdb_len_size(n: u64) -> usize {
+    if n < 1 << 6 {
+        1
+    } else if n < 1 << 14 {
+        2
+    } else if n <= u32::MAX as u64 {
+        5
+    } else {
+        9
+    }
+}
+
+/// The size of liblzf's `lzf_compress` output (Redis's lzf_c.c: HLOG 16, VERY_FAST), or 0
+/// when it does not fit in `out_len` bytes. Only the output length is needed, so nothing
+/// is written. Redis's hash table starts uninitialised; an empty one is the case that
+/// can be reproduced.
+fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
+    const HSIZE: usize = 1 << 16;
+    const MAX_LIT: usize = 1 << 5;
+    const MAX_OFF: usize = 1 << 13;
+    const MAX_REF: usize = (1 << 8) + (1 << 3);
+    let in_len = input.len();
+    if in_len < 3 || out_len == 0 {
+        return 0;
+    }
+    let idx = |h: u32| ((h >> 8).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1);
+    let frst = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
+    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
+    let mut htab = vec![usize::MAX; HSIZE];
+    let (mut ip, mut op, mut lit) = (0usize, 1usize, 0usize);
+    let mut hval = frst(0);
+    while ip < in_len - 2 {
+        hval = next(hval, ip);
+        let slot = idx(hval);
+        let r = htab[slot];
+        htab[slot] = ip;
+        let matched = r != usize::MAX
+            && r < ip
+            && ip - r - 1 < MAX_OFF
+            && ip + 4 < in_len
+            && r > 0
+            && input[r..r + 3] == input[ip..ip + 3];
+        if matched {
+            let mut len = 2usize;
+            let maxlen = (in_len - ip - len).min(MAX_REF);
+            if lit == 0 {
+                op -= 1;
+            }
+            if op + 3 + 1 >= out_len {
+                return 0;
+            }
+            let mut stopped = false;
+            if maxlen > 16 {
+                for _ in 0..16 {
+                    len += 1;
+                    if input[r + len] != input[ip + len] {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+            if !stopped {
+                loop {
+                    len += 1;
+                    if !(len < maxlen && input[r + len] == input[ip + len]) {
+                        break;
+                    }
+                }
+            }
+            len -= 2;
+            ip += 1;
+            // The back reference (1 or 2 bytes), then its low offset byte.
+            op += if len < 7 { 1 } else { 2 };
+            op += 1;
+            lit = 0;
+            op += 1; // start a literal run
+            ip += len + 1;
+            if ip >= in_len - 2 {
+                break;
+            }
+            ip -= 2;
+            hval = frst(ip);
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip;
+            ip += 1;
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip;
+            ip += 1;
+        } else {
+            if op >= out_len {
+                return 0;
+            }
+            lit += 1;
+            op += 1;
+            ip += 1;
+            if lit == MAX_LIT {
+                lit = 0;
+                op += 1;
+            }
+        }
+    }
+    if op + 3 > out_len {
+        return 0;
+    }
+    while ip < in_len {
+        lit += 1;
+        op += 1;
+        ip += 1;
+        if lit == MAX_LIT {
+            lit = 0;
+            op += 1;
+        }
+    }
+    if lit == 0 {
+        op -= 1;
+    }
+    op
+}
+
+/// rdbSaveRawString's size: small integers in 1, 2 or 4 bytes after a type byte; strings
+/// over 20 bytes LZF-compressed when that saves at least 4 bytes (and `rdbcompression` is
+/// on); otherwise a length prefix and the bytes.
+fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
+    let len = b.len();
+    if rdbcompression && len > 20 {
+        let n = lzf_compressed_len(b, len - 4);
+        if n > 0 {
+            return 1 + rdb_len_size(n as u64) + rdb_len_size(len as u64) + n;
+        }
+    }
+    rdb_len_size(len as u64) + len
+}
+
+/// rdbSavedObjectLen for a string value.
+fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
+    let int_len = |v: i64| {
+        if i8::try_from(v).is_ok() {
+            Some(2)
+        } else if i16::try_from(v).is_ok() {
+            Some(3)
+        } else if i32::try_from(v).is_ok() {
+            Some(5)
+        } else {
+            None
+        }
+    };
+    match &e.value {
+        Value::Int(i) => int_len(*i).unwrap_or_else(|| {
+            let n = e.value.str_len();
+            rdb_len_size(n as u64) + n
+        }),
+        v => match v.str_bytes() {
+            Some(s) => {
+                let b = s.as_bytes();
+                if b.len() <= 11 {
+                    if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
+                        return n;
+                    }
+                }
+                raw_string_len(b, rdbcompression)
+            }
+            None => 0,
+        },
+    }
+}
+
+/// Redis's object type numbers, mixed into every key's digest.
+fn type_tag(k: Kind) -> u32 {
+    match k {
+        Kind::String => 0,
+        Kind::List => 1,
+        Kind::Set => 2,
+        Kind::ZSet => 3,
+        Kind::Hash => 4,
+        Kind::Stream => 6,
+    }
+}
+
+/// xorObjectDigest: type tag, value, and an expire marker (not the time) when one is set.
+fn entry_digest(e: &Entry, d: &mut Digest) -> Result<(), CommandError> {
+    d.mix(&type_tag(e.value.kind()).to_be_bytes());
+    e.value.digest_into(d).map_err(|k| {
+        CommandError::msg(format!(
+            "ERR DEBUG DIGEST is not supported yet for values of type '{}'",
+            k.name()
+        ))
+    })?;
+    if e.expire != 0 {
+        d.xor(b"!!expire!!");
+    }
+    Ok(())
+}
+
+fn digest(ctx: &mut Ctx) -> CmdResult {
+    let mut fin = Digest::default();
+    for (j, db) in ctx.st.ks.dbs.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        fin.mix(&(j as u32).to_be_bytes());
+        for (k, e) in db.dict.iter() {
+            let mut d = Digest::default();
+            d.mix(k.as_bytes());
+            entry_digest(e, &mut d)?;
+            fin.xor_digest(&d);
+        }
+    }
+    ctx.reply().simple(fin.hex().as_bytes());
+    Ok(())
+}
+
+fn digest_value(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let db = ctx.db();
+    let mut out = Vec::with_capacity(args.len() - 2);
+    for key in args.rest(2) {
+        let mut d = Digest::default();
+        if let Some(e) = ctx.st.ks.dbs[db].dict.get(key) {
+            entry_digest(e, &mut d)?;
+        }
+        out.push(d.hex());
+    }
+    let mut r = ctx.reply();
+    r.array(out.len());
+    for h in out {
+        r.simple(h.as_bytes());
+    }
+    Ok(())
+}
+
+fn protocol(ctx: &mut Ctx, name: &[u8]) -> CmdResult {
+    let mut r = ctx.reply();
+    match name.to_ascii_lowercase().as_slice() {
+        b"string" => r.bulk(b"Hello World"),
+        b"integer" => r.int(12345),
+        // Redis's test value, not an approximation of pi.
+        #[allow(clippy::approx_constant)]
+        b"double" => r.double(3.141),
+        b"bignum" => r.bignum(b"1234567999999999999999999999999999999"),
+        b"null" => r.null(),
+        b"array" => {
+            r.array(3);
+            (0..3).for_each(|i| r.int(i));
+        }
+        b"set" => {
+            r.set(3);
+            (0..3).for_each(|i| r.int(i));
+        }
+        b"map" => {
+            r.map(3);
+            for i in 0..3 {
+                r.int(i);
+                r.boolean(i == 1);
+            }
+        }
+        b"attrib" => {
+            if r.resp3 {
+                r.raw(b"|1\r\n");
+                r.bulk(b"key-popularity");
+                r.array(2);
+                r.bulk(b"key:123");
+                r.int(90);
+            }
+            r.bulk(b"Some real reply following the attribute");
+        }
+        b"push" => {
+            if !r.resp3 {
+                return Err(CommandError::stat("ERR RESP2 is not supported by this command"));
+            }
+            r.push(2);
+            r.bulk(b"server-cpu-usage");
+            r.int(42);
+            r.bulk(b"Some real reply following the push reply");
+        }
+        b"verbatim" => r.verbatim(b"This is a verbatim\nstring"),
+        b"true" => r.boolean(true),
+        b"false" => r.boolean(false),
+        _ => {
+            return Err(CommandError::stat(
+                "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// getPositiveLongFromObjectOrReply: one message for a non-number and a negative number.
+fn positive(b: &[u8]) -> Result<i64, CommandError> {
+    match crate::util::num::parse_i64(b) {
+        Some(n) if n >= 0 => Ok(n),
+        _ => Err(CommandError::stat("ERR value is out of range, must be positive")),
+    }
+}
+
+fn populate(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let count = positive(args.get(2))?;
+    let valsize = if args.len() == 5 { positive(args.get(4))? } else { 0 };
+    // A value is allocated per key: refuse sizes no string may have.
+    if valsize > ctx.st.cfg.proto_max_bulk_len {
+        return Err(STRING_TOO_LONG);
+    }
+    let prefix: &[u8] = if args.len() >= 4 { c_str(args.get(3)) } else { b"key" };
+    let db = ctx.db();
+    let lru = super::object::new_object_lru(ctx);
+    // Redis's POPULATE signals modified keys but leaves the dirty counter alone.
+    let dirty = ctx.st.dirty;
+    let mut key = Vec::with_capacity(prefix.len() + 21);
+    for j in 0..count as u64 {
+        key.clear();
+        key.extend_from_slice(prefix);
+        key.push(b':');
+        key.extend_from_slice(j.to_string().as_bytes());
+        // snprintf into a 128-byte buffer.
+        key.truncate(127);
+        if ctx.st.ks.exists(db, &key, ctx.now_ms) {
+            continue;
+        }
+        let text = format!("value:{j}");
+        let value = if valsize == 0 {
+            Value::string_no_int(text.as_bytes())
+        } else {
+            let mut v = vec![0u8; valsize as usize];
+            let n = text.len().min(v.len());
+            v[..n].copy_from_slice(&text.as_bytes()[..n]);
+            Value::string_no_int(&v)
+        };
+        ctx.st.ks.set(db, &key, value, 0, lru);
+        ctx.modified(db, &key);
+    }
+    ctx.st.dirty = dirty;
+    ctx.reply().ok();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_number_parsing() {
+        assert_eq!(atoi(b"1"), 1);
+        assert_eq!(atoi(b" -3x"), -3);
+        assert_eq!(atoi(b"abc"), 0);
+        assert_eq!(strtod_prefix(b"0.05"), 0.05);
+        assert_eq!(strtod_prefix(b"1e-3s"), 0.001);
+        assert_eq!(strtod_prefix(b"abc"), 0.0);
+        assert_eq!(strtod_prefix(b"1e"), 1.0);
+    }
+
+    #[test]
+    fn serialized_lengths_match_redis() {
+        let e = |v: Value| Entry { expire: 0, lru: 0, value: v };
+        assert_eq!(serialized_len(&e(Value::string(b"1")), true), 2);
+        assert_eq!(serialized_len(&e(Value::string(b"12345")), true), 3);
+        assert_eq!(serialized_len(&e(Value::string(b"hello")), true), 6);
+        assert_eq!(serialized_len(&e(Value::string(b"abc")), true), 4);
+        assert_eq!(serialized_len(&e(Value::string(b"4294967296")), true), 11);
+        // Compressible strings, values from Redis 7.0.15's DEBUG OBJECT.
+        let x100 = vec![b'x'; 100];
+        assert_eq!(serialized_len(&e(Value::string(&x100)), true), 13);
+        assert_eq!(serialized_len(&e(Value::string(&x100)), false), 102);
+        assert_eq!(serialized_len(&e(Value::string(&b"ab".repeat(500))), true), 23);
+        let mut p0 = b"value:0".to_vec();
+        p0.resize(100, 0);
+        assert_eq!(serialized_len(&e(Value::string(&p0)), true), 19);
+        let lorem = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Lorem ipsum dolor sit amet";
+        assert_eq!(serialized_len(&e(Value::string(lorem)), true), 139);
+        let rnd =
+            b"N7TGUxeU5kMA5i1EOtIIBaE8BxhwI9j7BU/V3K0Vl5iH6/hTrfOkPg0g4XGP6v75Iy4A4Nhp7knJzoUI";
+        assert_eq!(serialized_len(&e(Value::string(rnd)), true), 82);
+        assert_eq!(serialized_len(&e(Value::string(&[b'a'; 21])), true), 9);
+    }
+
+    #[test]
+    fn sleep_never_panics() {
+        sleep_secs(f64::NAN);
+        sleep_secs(-1.0);
+        sleep_secs(0.0);
+    }
+}

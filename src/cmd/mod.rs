@@ -6,14 +6,19 @@ pub mod args;
 pub mod bitmap;
 pub mod client;
 pub mod command;
+pub mod command_docs;
+pub mod command_tips;
 pub mod connection;
 pub mod debug;
 pub mod expire;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod object;
 pub mod pubsub;
@@ -21,6 +26,9 @@ pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
 pub mod string;
 pub mod table;
 pub mod zset;
@@ -114,11 +122,17 @@ fn families() -> Vec<&'static [CommandDef]> {
         zset::COMMANDS,
         sort::COMMANDS,
         hll::COMMANDS,
+        geo::COMMANDS,
+        stream::COMMANDS,
+        stream_group::COMMANDS,
+        stream_info::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
+        memory::COMMANDS,
+        latency::COMMANDS,
         debug::COMMANDS,
     ]
 }
@@ -340,7 +354,9 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    run(st, client, args, clock);
+    if !run(st, client, args, clock) {
+        return;
+    }
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
     // REPLY ON and RESET turn replies back on for their own reply, REPLY OFF silences its own.
     let suppress = match client.reply_mode {
@@ -360,30 +376,38 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     }
 }
 
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+/// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
+fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
+            client.last_cmd_id = known;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
             }
             write_error_bytes(st, client, &text);
-            return;
+            return true;
         }
     };
+    client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
             write_error_bytes(st, client, text.as_bytes());
-            return;
+            return true;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
         write_error_bytes(st, client, NOAUTH.as_bytes());
-        return;
+        return true;
+    }
+    if st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+        client.postponed = Some(args.to_vec());
+        st.postponed.push(client.token);
+        return false;
     }
 
     // One clock read per command: the time since the previous one, so a command's usec
@@ -399,19 +423,23 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     stat.calls += 1;
     stat.usec += usec;
     st.stats.total_commands_processed += 1;
+    if st.cfg.latency_tracking {
+        latency::record(st, id, usec);
+    }
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
     }
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
-        slowlog_push(st, client, args, now_ms, usec);
+        slowlog_push(st, client, id, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
     if threshold > 0 && usec / 1000 >= threshold {
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
     }
+    true
 }
 
 fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
@@ -462,14 +490,19 @@ pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     }
 }
 
-fn slowlog_push(st: &mut State, client: &Client, args: &Args, now_ms: i64, usec: u64) {
+fn slowlog_push(st: &mut State, client: &Client, id: usize, args: &Args, now_ms: i64, usec: u64) {
     let max_args = 32usize;
     let argc = args.len();
+    let redacted = server::redacted_positions(st.table.full_name(id), args);
     let mut v: Vec<Vec<u8>> = Vec::new();
     for i in 0..argc.min(max_args) {
         if i == max_args - 1 && argc > max_args {
             v.push(format!("... ({} more arguments)", argc - max_args + 1).into_bytes());
             break;
+        }
+        if redacted.contains(&i) {
+            v.push(b"(redacted)".to_vec());
+            continue;
         }
         let a = args.get(i);
         if a.len() > 128 {

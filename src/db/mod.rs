@@ -3,10 +3,12 @@
 
 pub mod bytes;
 pub mod dict;
+pub mod digest;
 pub mod expire;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod value;
 pub mod zset;
 
