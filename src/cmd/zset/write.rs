@@ -199,6 +199,9 @@ pub fn zrem(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
     }
     let emptied = z.is_empty();
+    if deleted > 0 && !emptied {
+        z.shrink();
+    }
     if deleted > 0 {
         finish_removal(ctx, db, key, emptied, "zrem");
     }
