@@ -367,7 +367,7 @@ fn keys(ctx: &mut Ctx, args: &Args) -> CmdResult {
 /// Redis parses SCAN cursors with `strtoul(s, &end, 10)`: a leading space is refused, a sign is
 /// accepted ("-1" wraps to the largest cursor), an empty string is cursor 0, and parsing stops
 /// at a NUL byte as C strings do.
-fn parse_cursor(arg: &[u8]) -> Result<u64, CommandError> {
+pub(crate) fn parse_cursor(arg: &[u8]) -> Result<u64, CommandError> {
     let s = &arg[..arg.iter().position(|&c| c == 0).unwrap_or(arg.len())];
     if s.is_empty() {
         return Ok(0);
@@ -478,7 +478,7 @@ fn scan(ctx: &mut Ctx, args: &Args) -> CmdResult {
 
 /// A xorshift64* generator seeded per call from ahash's random state: RANDOMKEY only needs
 /// independent picks, not a reproducible sequence.
-fn rng() -> impl FnMut() -> u64 {
+pub(crate) fn rng() -> impl FnMut() -> u64 {
     let mut s = ahash::RandomState::new().hash_one(0u64) | 1;
     move || {
         s ^= s >> 12;

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod bitmap;
 pub mod client;
+pub mod collection;
 pub mod command;
 pub mod command_docs;
 pub mod command_tips;

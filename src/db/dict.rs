@@ -196,6 +196,24 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
         (&mut self.insert_new(hash, k, make_val()).value, true)
     }
 
+    /// Like `get_or_insert_with`, but hands out the stored key: for keys that carry a payload
+    /// beside the bytes they are looked up by (a hash field stored with its value). The caller
+    /// must not change what the key borrows as. `make()` must return a key equal to `key`.
+    pub fn key_or_insert_with(
+        &mut self,
+        key: &[u8],
+        make: impl FnOnce() -> (K, V),
+    ) -> (&mut K, bool) {
+        let hash = hash_key(key);
+        self.rehash_step();
+        if let Some((loc, _)) = self.locate(hash, key) {
+            return (&mut self.node_at_mut(loc).key, false);
+        }
+        let (k, v) = make();
+        debug_assert!(k.borrow() == key, "make returned a different key");
+        (&mut self.insert_new(hash, k, v).key, true)
+    }
+
     /// Remove and return the stored key and its value; may start a shrink.
     pub fn remove(&mut self, key: &[u8]) -> Option<(K, V)> {
         let hash = hash_key(key);
@@ -344,7 +362,7 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
     /// of a table of size `2^n` expands to buckets `i + k * 2^n` in a larger table, and these
     /// all share the low `n` bits, which the reversed increment leaves for last. Thus buckets
     /// already visited in one size map onto buckets already visited in any other size.
-    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&K, &V)) -> u64 {
+    pub fn scan<'a>(&'a self, cursor: u64, mut f: impl FnMut(&'a K, &'a V)) -> u64 {
         if self.is_empty() {
             return 0;
         }
@@ -562,7 +580,7 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
     }
 }
 
-fn emit_chain<K, V>(slot: &Link<K, V>, f: &mut impl FnMut(&K, &V)) {
+fn emit_chain<'a, K, V>(slot: &'a Link<K, V>, f: &mut impl FnMut(&'a K, &'a V)) {
     let mut cur = slot.as_deref();
     while let Some(node) = cur {
         f(&node.key, &node.value);

@@ -198,7 +198,7 @@ impl Value {
 
     /// The type-specific part of DEBUG DIGEST (Redis's xorObjectDigest after the type tag):
     /// strings and lists mix their bytes in (a list element by element, head to tail),
-    /// streams their entries.
+    /// streams their entries, sets and hashes as below.
     /// Each other collection type digests its elements as Redis does (set: xor each member; hash: per field a fresh digest
     /// mixed with field then value, xored in; zset: per member a fresh digest mixed with the
     /// member then its `%.17g` score, xored in). Until a type provides that, this returns
@@ -207,6 +207,19 @@ impl Value {
         match self {
             Value::List(l) => {
                 l.for_each(|e| d.mix(e));
+                return Ok(());
+            }
+            Value::Set(set) => {
+                set.for_each(|m| d.xor(m));
+                return Ok(());
+            }
+            Value::Hash(h) => {
+                for (f, v) in h.iter() {
+                    let mut pair = super::digest::Digest::default();
+                    pair.mix(f);
+                    pair.mix(v);
+                    d.xor_digest(&pair);
+                }
                 return Ok(());
             }
             // Each entry: its ID as "ms.seq", then every field and value (consumer groups
