@@ -117,8 +117,8 @@ fn lookup_by_pattern(
 }
 
 /// A value of a hash field, for `->field` patterns.
-fn hash_field(_h: &crate::db::hash::Hash, _f: &[u8]) -> Option<Vec<u8>> {
-    None
+fn hash_field(h: &crate::db::hash::Hash, f: &[u8]) -> Option<Vec<u8>> {
+    h.get(f).map(|v| v.to_vec())
 }
 
 /// SORT's numeric conversion: strtod over the C string, refusing trailing bytes, NaN and
@@ -388,7 +388,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
     Ok(())
 }
 
-// Lists, sets and hashes are other families' types; SORT reads them through these.
+// Lists, sets and hashes belong to other families; SORT reads them through these.
 fn list_len(l: &crate::db::list::List) -> usize {
     l.len()
 }
@@ -397,11 +397,13 @@ fn list_elements(l: &crate::db::list::List) -> Vec<Vec<u8>> {
     l.for_each(|e| v.push(e.to_vec()));
     v
 }
-fn set_len(_s: &crate::db::set::Set) -> usize {
-    0
+fn set_len(s: &crate::db::set::Set) -> usize {
+    s.len()
 }
-fn set_elements(_s: &crate::db::set::Set) -> Vec<Vec<u8>> {
-    Vec::new()
+fn set_elements(s: &crate::db::set::Set) -> Vec<Vec<u8>> {
+    let mut v = Vec::with_capacity(s.len());
+    s.for_each(|m| v.push(m.to_vec()));
+    v
 }
 fn make_list(fill: i64, items: &[Vec<u8>]) -> crate::db::list::List {
     crate::db::list::List::from_elems(fill, items.iter().map(|v| v.as_slice()))
