@@ -164,9 +164,21 @@ impl ZSet {
         match self {
             ZSet::Pack(p) => {
                 if rev {
-                    let offs = p.offsets();
+                    // Entries only link forward: note their offsets first, on the stack for
+                    // sets of the default size.
+                    let mut stack = [0u32; 128];
+                    let heap;
+                    let offs: &[u32] = if p.len() <= stack.len() {
+                        for (slot, e) in stack.iter_mut().zip(p.iter()) {
+                            *slot = e.off as u32;
+                        }
+                        &stack[..p.len()]
+                    } else {
+                        heap = p.iter().map(|e| e.off as u32).collect::<Vec<u32>>();
+                        &heap
+                    };
                     for &o in offs.iter().rev().skip(skip) {
-                        let e = p.ent(o);
+                        let e = p.ent(o as usize);
                         if !f(e.member, e.score) {
                             return;
                         }
