@@ -96,7 +96,7 @@ fn select(z: &ZSet, range: &Range, rev: bool, offset: i64, limit: i64) -> Select
             }
             let (a, b) = match range {
                 Range::Score(r) => r.ranks(z),
-                Range::Lex(r) => r.ranks(z),
+                Range::Lex(r) => r.ranks(z, rev),
                 Range::Rank(..) => unreachable!(),
             };
             let inrange = b - a;

@@ -271,7 +271,7 @@ fn zremrange(ctx: &mut Ctx, args: &Args, what: RemRange, event: &'static str) ->
             (s as usize, e as usize + 1)
         }
         RemRange::Score(r) => r.ranks(z),
-        RemRange::Lex(r) => r.ranks(z),
+        RemRange::Lex(r) => r.ranks(z, false),
     };
     let n = end - start;
     if n > 0 {
