@@ -48,8 +48,13 @@ impl ZSet {
         if size_hint <= lim.max_entries && value_len_hint <= lim.max_value {
             ZSet::Pack(Pack::default())
         } else {
-            ZSet::Big(Box::new(Big::with_capacity(size_hint)))
+            ZSet::Big(Box::new(Big::with_capacity(size_hint.min(1 << 20))))
         }
+    }
+
+    /// An empty set in the large encoding.
+    pub fn new_large() -> ZSet {
+        ZSet::Big(Box::default())
     }
 
     #[inline]
