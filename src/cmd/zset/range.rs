@@ -94,13 +94,22 @@ fn select(z: &ZSet, range: &Range, rev: bool, offset: i64, limit: i64) -> Select
             if offset < 0 || limit == 0 {
                 return empty;
             }
+            let off = offset as usize;
+            if let (Range::Lex(r), ZSet::Pack(_)) = (range, z) {
+                // Listpack semantics: skip `offset` from the first match regardless of range,
+                // then take while the far bound holds.
+                let Some((skip, avail)) = r.pack_walk(z, rev, off) else {
+                    return empty;
+                };
+                let count = if limit > 0 { avail.min(limit as usize) } else { avail };
+                return Selection { skip, count, rev };
+            }
             let (a, b) = match range {
                 Range::Score(r) => r.ranks(z),
                 Range::Lex(r) => r.ranks(z, rev),
                 Range::Rank(..) => unreachable!(),
             };
             let inrange = b - a;
-            let off = offset as usize;
             if off >= inrange {
                 return empty;
             }

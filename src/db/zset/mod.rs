@@ -418,6 +418,32 @@ impl LexRange {
         }
     }
 
+    /// Redis's listpack ZRANGEBYLEX walk on the compact form: from the first match (the last
+    /// with `rev`), step over `offset` entries whatever their value, then count entries while
+    /// the far bound holds. Returns (entries to skip in walk order, entries to take).
+    pub fn pack_walk(&self, z: &ZSet, rev: bool, offset: usize) -> Option<(usize, usize)> {
+        let ZSet::Pack(p) = z else { return None };
+        let (s, e) = self.pack_ranks(p, rev);
+        if s == e {
+            return None;
+        }
+        let members: Vec<&[u8]> = p.iter().map(|x| x.member).collect();
+        let n = members.len();
+        if rev {
+            let anchor = e - 1;
+            let pos = anchor.checked_sub(offset)?;
+            let run = members[..=pos].iter().rev().take_while(|m| self.gte_min(m)).count();
+            (run > 0).then_some((n - 1 - pos, run))
+        } else {
+            let pos = s + offset;
+            if pos >= n {
+                return None;
+            }
+            let run = members[pos..].iter().take_while(|m| self.lte_max(m)).count();
+            (run > 0).then_some((pos, run))
+        }
+    }
+
     fn pack_ranks(&self, p: &Pack, rev: bool) -> (usize, usize) {
         let n = p.len();
         if n == 0 || !self.is_valid() {
