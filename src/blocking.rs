@@ -42,6 +42,7 @@
 //! - Anything that runs commands itself (EXEC, scripts) sets `ctx.no_block = true` for them
 //!   and must not call [`serve_ready`] between them: the loop calls it after the top-level
 //!   command. Code that writes outside a command (e.g. a timer) calls [`serve_ready`] itself.
+//! - SWAPDB changes keys without writing them: it calls [`signal_existing`] for both dbs.
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -49,7 +50,7 @@ use ahash::{AHashMap, AHashSet};
 
 use crate::cmd::args::Args;
 use crate::cmd::{write_error, Ctx};
-use crate::connection::Client;
+use crate::connection::{Client, ReplyMode};
 use crate::db::Kind;
 use crate::error::{CmdResult, CommandError};
 use crate::resp::reply::Reply;
@@ -99,6 +100,11 @@ impl Blocking {
         self.blocked
     }
 
+    /// Blocked clients with a deadline (INFO `clients_in_timeout_table`).
+    pub fn clients_in_timeout_table(&self) -> usize {
+        self.timeouts.len()
+    }
+
     /// Number of distinct keys somebody waits on.
     pub fn blocking_keys(&self) -> usize {
         self.waiting_keys
@@ -126,6 +132,18 @@ impl Blocking {
     /// The earliest deadline of a blocked client (the loop's poll timeout).
     pub fn next_deadline(&self) -> Option<i64> {
         self.timeouts.first().map(|t| t.0)
+    }
+}
+
+/// Signal every key of `db` that somebody waits on and that now exists: what SWAPDB needs
+/// (Redis's scanDatabaseForReadyKeys), since it changes keys without writing them.
+pub fn signal_existing(st: &mut State, db: usize, now_ms: i64) {
+    let Some(m) = st.blocking.waiters.get(db) else { return };
+    let keys: Vec<Vec<u8>> = m.keys().cloned().collect();
+    for k in keys {
+        if st.ks.get(db, &k, now_ms).is_some() {
+            st.blocking.signal(db, &k);
+        }
     }
 }
 
@@ -252,6 +270,7 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     let argv = std::mem::take(&mut b.argv);
     let def = st.table.def(b.cmd);
     let saved_db = c.db;
+    let reply_start = c.wbuf.len();
     c.db = db;
     let result = {
         let mut ctx = Ctx { st: &mut *st, client: &mut *c, now_ms, no_block: false };
@@ -260,6 +279,9 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     c.db = saved_db;
     if let Err(e) = &result {
         write_error(st, c, e);
+    }
+    if c.reply_mode == ReplyMode::Off {
+        c.wbuf.truncate(reply_start);
     }
     match c.blocked.as_mut() {
         Some(b) if b.reblocked && result.is_ok() => {
@@ -313,7 +335,9 @@ pub fn expire_timeouts(st: &mut State, now_ms: i64) {
         if let Some(mut b) = c.blocked.take() {
             // Already out of the timeout index.
             b.deadline = 0;
-            Reply::new(&mut c.wbuf, c.resp3).null_array();
+            if c.reply_mode != ReplyMode::Off {
+                Reply::new(&mut c.wbuf, c.resp3).null_array();
+            }
             remove_from_index(&mut st.blocking, &b, token, id);
             st.blocking.unblocked.push(token);
         }
@@ -330,7 +354,9 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     };
     let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { return false };
     let was = c.blocked.is_some();
-    if was {
+    if was && c.reply_mode == ReplyMode::Off {
+        unblock(st, &mut c);
+    } else if was {
         if error {
             crate::cmd::write_error_bytes(
                 st,
@@ -344,4 +370,51 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     }
     st.clients[token] = Some(c);
     was
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Value;
+
+    fn state() -> State {
+        let cfg = crate::config::Config::from_args(&[]).expect("default config");
+        State::new(cfg, 1000)
+    }
+
+    fn wait_on(bl: &mut Blocking, db: usize, key: &[u8], token: usize) {
+        if bl.waiters.len() <= db {
+            bl.waiters.resize_with(db + 1, Default::default);
+        }
+        bl.waiters[db].entry(key.to_vec()).or_default().push_back((token, token as u64));
+        bl.waiting_keys = bl.waiters.iter().map(|m| m.len()).sum();
+    }
+
+    #[test]
+    fn signals_only_keys_somebody_waits_on_once() {
+        let mut bl = Blocking::default();
+        bl.signal(0, b"k");
+        assert!(!bl.has_ready(), "nobody waits: nothing is remembered");
+        wait_on(&mut bl, 1, b"k", 7);
+        bl.signal(0, b"k");
+        assert!(!bl.has_ready(), "same name, other db");
+        bl.signal(1, b"k");
+        bl.signal(1, b"k");
+        bl.signal(1, b"other");
+        assert_eq!(bl.ready, vec![(1, b"k".to_vec())]);
+        assert_eq!(bl.blocking_keys(), 1);
+    }
+
+    #[test]
+    fn signal_existing_finds_waited_keys_present_after_a_swap() {
+        let mut st = state();
+        wait_on(&mut st.blocking, 0, b"present", 1);
+        wait_on(&mut st.blocking, 0, b"absent", 2);
+        st.ks.set(0, b"present", Value::string(b"x"), 0, 0);
+        st.ks.set(0, b"unwatched", Value::string(b"x"), 0, 0);
+        signal_existing(&mut st, 0, 1000);
+        assert_eq!(st.blocking.ready, vec![(0, b"present".to_vec())]);
+        signal_existing(&mut st, 5, 1000);
+        assert_eq!(st.blocking.ready.len(), 1);
+    }
 }

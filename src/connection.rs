@@ -75,6 +75,21 @@ pub struct Client {
     pub write_pending: bool,
     /// The poll reported the peer's write side closed: read on until EOF.
     pub peer_closed: bool,
+    /// MULTI queue and WATCH state (`cmd::multi`).
+    pub tx: crate::cmd::multi::TxState,
+    /// Running EXEC's commands: blocking commands must not block, MONITOR is refused.
+    pub in_exec: bool,
+    /// Pub/Sub subscriptions (`pubsub`); None while subscribed to nothing.
+    pub subs: Option<Box<crate::pubsub::ClientSubs>>,
+    /// In MONITOR mode (listed in `State::monitors`).
+    pub monitor: bool,
+    /// CLIENT TRACKING options while tracking is on (`tracking`).
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
+    /// When the output buffer went over its soft limit (ms); 0 while under it.
+    pub obuf_soft_since: i64,
+    /// Pushes to this client written during its own command while its replies are off;
+    /// appended after the reply is suppressed (Redis's CLIENT_PUSHING).
+    pub side_push: Vec<u8>,
     /// Table id of the command being run or last run (CLIENT LIST `cmd=`); None: `NULL`.
     pub last_cmd_id: Option<usize>,
     /// A command held by CLIENT PAUSE; input after it waits until the pause ends.
@@ -125,6 +140,13 @@ impl Client {
             net_out: 0,
             write_pending: false,
             peer_closed: false,
+            tx: Default::default(),
+            in_exec: false,
+            subs: None,
+            monitor: false,
+            tracking: None,
+            obuf_soft_since: 0,
+            side_push: Vec::new(),
             last_cmd_id: None,
             postponed: None,
             blocked: None,

@@ -8,9 +8,12 @@
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
 //! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
+//! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations.
 //! - `error`: protocol, command and server errors.
+//! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
+//!   events; `tracking`: client-side caching invalidation.
 
 pub mod alloc;
 pub mod blocking;
@@ -19,10 +22,14 @@ pub mod config;
 pub mod connection;
 pub mod db;
 pub mod error;
+pub mod notify;
+pub mod pubsub;
 pub mod resp;
+pub mod script;
 pub mod server;
 pub mod signals;
 pub mod state;
+pub mod tracking;
 pub mod util;
 
 /// The Redis version whose features ferrodis implements (INFO, HELLO).

@@ -62,6 +62,7 @@ impl Server {
         let now = now_ms();
         let mut st = State::new(cfg, now);
         st.tcp_port = port;
+        st.busy_poll = Some(busy_server(&poll, &listeners)?);
         Ok(Server {
             poll,
             listeners,
@@ -149,7 +150,8 @@ impl Server {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if !self.capped.is_empty() || self.expire_pending {
+        let blocked_work = self.st.blocking.has_ready() || !self.st.blocking.unblocked.is_empty();
+        if !self.capped.is_empty() || self.expire_pending || blocked_work {
             return Some(Duration::ZERO);
         }
         let now = now_ms();
@@ -189,40 +191,8 @@ impl Server {
         }
     }
 
-    fn register_client(&mut self, mut sock: TcpStream, addr: SocketAddr) {
-        self.st.stats.total_connections_received += 1;
-        if self.st.clients.len() >= self.st.cfg.maxclients {
-            let _ = sock.write(b"-ERR max number of clients reached\r\n");
-            self.st.stats.rejected_connections += 1;
-            return;
-        }
-        if self.st.cfg.protected_mode
-            && self.st.cfg.requirepass.is_none()
-            && !addr.ip().is_loopback()
-        {
-            let _ = sock.write(PROTECTED_MODE_DENIED);
-            self.st.stats.rejected_connections += 1;
-            return;
-        }
-        let _ = sock.set_nodelay(true);
-        set_keepalive(&sock, self.st.cfg.tcp_keepalive);
-        let entry = self.st.clients.vacant_entry();
-        let token = entry.key();
-        if let Err(e) = self.poll.registry().register(
-            &mut sock,
-            Token(token),
-            Interest::READABLE | Interest::WRITABLE,
-        ) {
-            warn!("Registering client: {e}");
-            return;
-        }
-        let now = now_ms();
-        let id = self.st.next_client_id;
-        self.st.next_client_id += 1;
-        let mut c = Box::new(Client::new(id, token, sock, addr, now));
-        c.authenticated = self.st.cfg.requirepass.is_none();
-        entry.insert(Some(c));
-        debug!("Accepted {addr}");
+    fn register_client(&mut self, sock: TcpStream, addr: SocketAddr) {
+        register_client(&mut self.st, self.poll.registry(), sock, addr);
     }
 
     fn on_writable(&mut self, token: usize) {
@@ -257,6 +227,7 @@ impl Server {
     /// Put a client back in its slot after running its input: queue its output, close it if
     /// a command asked for that.
     fn after_input(&mut self, token: usize, mut c: Box<Client>) {
+        crate::pubsub::enforce_output_limit(&mut self.st, &mut c);
         if c.has_pending_output() && !c.write_pending {
             c.write_pending = true;
             self.pending_writes.push(token);
@@ -267,7 +238,15 @@ impl Server {
             return;
         }
         self.st.clients[token] = Some(c);
+        self.wake_written();
         self.close_killed();
+    }
+
+    /// Clients a command wrote to (pub/sub messages, invalidations, MONITOR) flush this turn.
+    fn wake_written(&mut self) {
+        if !self.st.wake.is_empty() {
+            self.pending_writes.append(&mut self.st.wake);
+        }
     }
 
     /// When a CLIENT PAUSE ends (timeout or UNPAUSE), run the held commands in the order
@@ -283,6 +262,9 @@ impl Server {
             if let Some(argv) = c.postponed.take() {
                 let mut clock = cmd::Clock::new(now_ms());
                 cmd::execute(&mut self.st, &mut c, &cmd::args::Args::Owned(&argv), &mut clock);
+                if self.st.blocking.has_ready() {
+                    crate::blocking::serve_ready(&mut self.st, clock.now_ms);
+                }
                 process_input(&mut self.st, &mut c);
             }
             self.after_input(t, c);
@@ -292,7 +274,11 @@ impl Server {
     /// Blocked clients past their deadline get their null; clients unblocked this turn
     /// (served, timed out, CLIENT UNBLOCK) resume their queued input.
     fn handle_blocked(&mut self) {
-        crate::blocking::expire_timeouts(&mut self.st, now_ms());
+        let now = now_ms();
+        if self.st.blocking.has_ready() {
+            crate::blocking::serve_ready(&mut self.st, now);
+        }
+        crate::blocking::expire_timeouts(&mut self.st, now);
         while !self.st.blocking.unblocked.is_empty() {
             let tokens = std::mem::take(&mut self.st.blocking.unblocked);
             for t in tokens {
@@ -341,6 +327,15 @@ impl Server {
                 Err(e) => warn!("Registering listener: {e}"),
             }
         }
+        // The busy-script server holds duplicates of the listening sockets: renew them, so
+        // the old ones close.
+        match busy_server(&self.poll, &self.listeners) {
+            Ok(b) => self.st.busy_poll = Some(b),
+            Err(e) => {
+                warn!("Listening while scripts are busy: {e}");
+                self.st.busy_poll = None;
+            }
+        }
     }
 
     fn before_sleep(&mut self) {
@@ -366,10 +361,23 @@ impl Server {
                 self.st.latency.add("expire-cycle", now / 1000, ms);
             }
         }
+        if !self.st.ks.log.is_empty() {
+            crate::notify::drain_keyspace_logs(&mut self.st, None, now);
+        }
+        if self.st.tracking.clients != 0 {
+            crate::tracking::enforce_limit(&mut self.st, now);
+            if crate::tracking::has_broadcast(&self.st) {
+                crate::tracking::broadcast(&mut self.st, now);
+            }
+        }
+        self.wake_written();
         let pending = std::mem::take(&mut self.pending_writes);
         for t in pending {
             let Some(Some(c)) = self.st.clients.get_mut(t) else { continue };
             c.write_pending = false;
+            if c.close_asap {
+                continue;
+            }
             self.st.stats.writes_processed += 1;
             match c.flush() {
                 Ok(true) => {
@@ -438,6 +446,7 @@ impl Server {
         }
         let slot = self.st.clients.remove(token);
         if let Some(mut c) = slot {
+            crate::pubsub::forget_client(&mut self.st, &mut c);
             crate::blocking::forget(&mut self.st, &mut c);
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;
@@ -457,6 +466,115 @@ impl Server {
         warn!("Redis is now ready to exit, bye bye...");
         true
     }
+}
+
+/// The loop's stand-in while a script runs past busy-reply-threshold: accept, read and answer
+/// every client (the dispatcher replies -BUSY to all but the allow-busy commands), and write
+/// the replies at once. It owns a clone of the poll's registry and duplicates of the listening
+/// sockets, so it needs nothing from `Server`, which is borrowed by the running command.
+/// Readiness is not consulted: every client is tried, which is cheap for the few polls a busy
+/// script makes, and leaves the edge-triggered poll state consistent (reads simply drain).
+fn busy_server(poll: &Poll, listeners: &[TcpListener]) -> io::Result<crate::state::BusyPoll> {
+    use std::os::unix::io::{AsRawFd, FromRawFd};
+    let registry = poll.registry().try_clone()?;
+    let mut dups = Vec::new();
+    for l in listeners {
+        // SAFETY: dup of a live listening fd; the std listener owns the duplicate.
+        let fd = unsafe { libc::dup(l.as_raw_fd()) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        dups.push(unsafe { std::net::TcpListener::from_raw_fd(fd) });
+    }
+    Ok(Box::new(move |st: &mut State| serve_while_busy(st, &registry, &dups)))
+}
+
+fn serve_while_busy(st: &mut State, registry: &mio::Registry, listeners: &[std::net::TcpListener]) {
+    for l in listeners {
+        loop {
+            match l.accept() {
+                Ok((s, addr)) => {
+                    if s.set_nonblocking(true).is_ok() {
+                        register_client(st, registry, TcpStream::from_std(s), addr);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+    }
+    let tokens: Vec<usize> =
+        st.clients.iter().filter(|(_, c)| c.is_some()).map(|(t, _)| t).collect();
+    for t in tokens {
+        // The slot of the script's caller holds a stand-in with no connection of its own.
+        if st.scripting.caller_token == Some(t) {
+            continue;
+        }
+        let Some(mut c) = st.clients.get_mut(t).and_then(|slot| slot.take()) else { continue };
+        if !c.close_asap {
+            // Bounded: a flood of input cannot keep the script from being served.
+            for _ in 0..16 {
+                let outcome = c.read_socket();
+                process_input(st, &mut c);
+                match outcome {
+                    ReadOutcome::Capped => continue,
+                    ReadOutcome::Drained => break,
+                    ReadOutcome::Closed => {
+                        c.close_asap = true;
+                        break;
+                    }
+                }
+            }
+            if c.has_pending_output() && c.flush().is_err() {
+                c.close_asap = true;
+            }
+            if c.close_asap || (c.close_after_reply && !c.has_pending_output()) {
+                c.close_asap = true;
+                st.to_close.push(t);
+            }
+        }
+        if let Some(slot) = st.clients.get_mut(t) {
+            *slot = Some(c);
+        }
+    }
+}
+
+/// Admit one accepted connection: limits, socket options, poll registration, a slab slot.
+/// Also used while a script is busy (`serve_while_busy`), hence a free function.
+fn register_client(
+    st: &mut State,
+    registry: &mio::Registry,
+    mut sock: TcpStream,
+    addr: SocketAddr,
+) {
+    st.stats.total_connections_received += 1;
+    if st.clients.len() >= st.cfg.maxclients {
+        let _ = sock.write(b"-ERR max number of clients reached\r\n");
+        st.stats.rejected_connections += 1;
+        return;
+    }
+    if st.cfg.protected_mode && st.cfg.requirepass.is_none() && !addr.ip().is_loopback() {
+        let _ = sock.write(PROTECTED_MODE_DENIED);
+        st.stats.rejected_connections += 1;
+        return;
+    }
+    let _ = sock.set_nodelay(true);
+    set_keepalive(&sock, st.cfg.tcp_keepalive);
+    let entry = st.clients.vacant_entry();
+    let token = entry.key();
+    if let Err(e) =
+        registry.register(&mut sock, Token(token), Interest::READABLE | Interest::WRITABLE)
+    {
+        warn!("Registering client: {e}");
+        return;
+    }
+    let now = now_ms();
+    let id = st.next_client_id;
+    st.next_client_id += 1;
+    let mut c = Box::new(Client::new(id, token, sock, addr, now));
+    c.authenticated = st.cfg.requirepass.is_none();
+    entry.insert(Some(c));
+    debug!("Accepted {addr}");
 }
 
 /// Parse and run every complete request in the client's buffer.

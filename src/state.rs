@@ -95,6 +95,9 @@ pub struct ShutdownRequest {
     pub force: bool,
 }
 
+/// See `State::busy_poll`.
+pub type BusyPoll = Box<dyn FnMut(&mut State) + Send>;
+
 pub struct State {
     pub cfg: Config,
     pub ks: Keyspace,
@@ -124,6 +127,25 @@ pub struct State {
     pub postponed: Vec<usize>,
     /// Set by DEBUG SLEEP-like commands that pause the loop; nothing yet.
     pub hz_override: Option<u32>,
+    /// Lua scripting: the EVAL VM and script cache, Functions, the running script.
+    pub scripting: crate::script::Engine,
+    /// Serves other clients while a script runs past busy-reply-threshold (set by the loop;
+    /// taken out while it runs).
+    pub busy_poll: Option<BusyPoll>,
+    /// Set by a handler that wrote error replies itself: the dispatcher counts the command
+    /// in failed_calls (INFO commandstats) as if it had returned an error.
+    pub failed_reply_written: bool,
+    /// WATCHed keys -> watchers (`cmd::multi`).
+    pub watched: crate::cmd::multi::WatchTable,
+    /// Channel and pattern subscribers (`pubsub`).
+    pub pubsub: crate::pubsub::PubSub,
+    /// Tokens of MONITOR clients.
+    pub monitors: Vec<usize>,
+    /// Client-side caching tables (`tracking`).
+    pub tracking: crate::tracking::Tracking,
+    /// Tokens of other clients a command wrote to (messages, invalidations); the loop adds
+    /// them to its pending writes so they flush in the same turn.
+    pub wake: Vec<usize>,
     /// INFO master_replid (DEBUG CHANGE-REPL-ID renews it).
     pub replid: String,
     /// `used_memory` once the server is initialised (INFO used_memory_startup).
@@ -164,6 +186,14 @@ impl State {
             config_file: String::new(),
             to_close: Vec::new(),
             hz_override: None,
+            scripting: crate::script::Engine::new(),
+            busy_poll: None,
+            failed_reply_written: false,
+            watched: Default::default(),
+            pubsub: Default::default(),
+            monitors: Vec::new(),
+            tracking: Default::default(),
+            wake: Vec::new(),
             client_pause: None,
             postponed: Vec::new(),
             replid: random_hex(40),

@@ -113,7 +113,7 @@ fn rename_and_renamenx_follow_redis_rules() {
         exp(c, &["GET", "t"], "$1\r\nv\r\n");
         // Overwrite keeps the source's value and TTL, dropping the target's.
         exp(c, &["SET", "u", "old"], "+OK\r\n");
-        exp(c, &["PEXPIRE", "t", "100000"], ":1\r\n");
+        exp(c, &["PEXPIRE", "t", "200000"], ":1\r\n");
         exp(c, &["RENAME", "t", "u"], "+OK\r\n");
         exp(c, &["GET", "u"], "$1\r\nv\r\n");
         exp(c, &["EXPIRE", "u", "100", "GT"], ":0\r\n");

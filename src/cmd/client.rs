@@ -154,6 +154,42 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
         },
         super::list::CLIENT_UNBLOCK,
         sub(
+            "tracking",
+            super::tracking::tracking,
+            -3,
+            BASE,
+            "6.0.0",
+            "Enable or disable server assisted client side caching support",
+            "<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+        ),
+        sub(
+            "caching",
+            super::tracking::caching,
+            3,
+            BASE,
+            "6.0.0",
+            "Instruct the server about tracking or not keys in the next request",
+            "<YES | NO>",
+        ),
+        sub(
+            "getredir",
+            super::tracking::getredir,
+            2,
+            BASE,
+            "6.0.0",
+            "Get tracking notifications redirection client ID if any",
+            "",
+        ),
+        sub(
+            "trackinginfo",
+            super::tracking::trackinginfo,
+            2,
+            BASE,
+            "6.2.0",
+            "Return information about server assisted client side caching for the current connection",
+            "",
+        ),
+        sub(
             "help",
             help,
             2,
@@ -368,23 +404,23 @@ pub fn client_type(c: &Client) -> ClientType {
 
 /// (channels, patterns, shard channels) subscribed: `sub=`, `psub=`, `ssub=`. The pub/sub
 /// family wires its client fields here.
-pub fn pubsub_counts(_c: &Client) -> (usize, usize, usize) {
-    (0, 0, 0)
+pub fn pubsub_counts(c: &Client) -> (usize, usize, usize) {
+    (c.channel_count(), c.pattern_count(), c.shard_count())
 }
 
 /// `multi=`: commands queued in MULTI, or -1 outside a transaction (the MULTI family).
-pub fn multi_count(_c: &Client) -> i64 {
-    -1
+pub fn multi_count(c: &Client) -> i64 {
+    c.multi_count()
 }
 
 /// `multi-mem=`: memory of the queued MULTI commands.
-pub fn multi_mem(_c: &Client) -> usize {
-    0
+pub fn multi_mem(c: &Client) -> usize {
+    c.tx.queued_mem
 }
 
 /// `redir=`: the client tracking redirection id, -1 without tracking (the tracking family).
-pub fn tracking_redirect(_c: &Client) -> i64 {
-    -1
+pub fn tracking_redirect(c: &Client) -> i64 {
+    c.tracking_redirect()
 }
 
 /// `flags=` letters in Redis's order. Families owning a state set their letter here:
@@ -392,6 +428,9 @@ pub fn tracking_redirect(_c: &Client) -> i64 {
 /// d dirty CAS, u unblocked, U unix socket, r READONLY.
 pub fn flags_of(c: &Client) -> String {
     let mut f = String::new();
+    if c.monitor {
+        f.push('O');
+    }
     if client_type(c) == ClientType::PubSub {
         f.push('P');
     }
@@ -400,6 +439,18 @@ pub fn flags_of(c: &Client) -> String {
     }
     if c.postponed.is_some() || c.blocked.is_some() {
         f.push('b');
+    }
+    if let Some(t) = c.tracking.as_ref() {
+        f.push('t');
+        if t.broken_redirect {
+            f.push('R');
+        }
+        if t.bcast {
+            f.push('B');
+        }
+    }
+    if c.tx.dirty {
+        f.push('d');
     }
     if c.close_after_reply {
         f.push('c');

@@ -93,8 +93,13 @@ fn ping(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if args.len() > 2 {
         return Err(CommandError::msg(super::arity_text("ping")));
     }
-    // RESP2 subscribed clients get a different shape; the pub/sub family hooks it here.
-    if args.len() == 1 {
+    // RESP2 subscribed clients get a different shape.
+    if ctx.client.in_pubsub_context() {
+        let mut r = ctx.reply();
+        r.array(2);
+        r.bulk(b"pong");
+        r.bulk(if args.len() == 2 { args.get(1) } else { b"" });
+    } else if args.len() == 1 {
         ctx.reply().raw(b"+PONG\r\n");
     } else {
         ctx.reply().bulk(args.get(1));
@@ -266,6 +271,14 @@ fn reset(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 /// Redis's clearClientConnectionState: what RESET undoes. Families that add per-client
 /// state (MULTI, pub/sub, tracking, MONITOR) extend this function.
 pub fn reset_client(st: &mut State, client: &mut Client) {
+    super::monitor::stop(st, client);
+    crate::tracking::disable(st, client);
+    super::multi::discard_transaction(st, client);
+    for kind in
+        [crate::pubsub::Kind::Channel, crate::pubsub::Kind::Shard, crate::pubsub::Kind::Pattern]
+    {
+        super::pubsub::unsubscribe_all(st, client, kind, false);
+    }
     client.db = 0;
     client.resp3 = false;
     client.name = None;

@@ -697,56 +697,56 @@ pub mod hooks {
         st.other_clients().filter(|c| c.blocked.as_ref().is_some_and(|b| b.deadline != 0)).count()
     }
     /// Clients with CLIENT TRACKING on.
-    pub fn tracking_clients(_st: &State) -> usize {
-        0
+    pub fn tracking_clients(st: &State) -> usize {
+        st.tracking.clients
     }
     /// Keys, items and prefixes in the tracking table.
-    pub fn tracking_total_keys(_st: &State) -> usize {
-        0
+    pub fn tracking_total_keys(st: &State) -> usize {
+        st.tracking.total_keys()
     }
-    pub fn tracking_total_items(_st: &State) -> usize {
-        0
+    pub fn tracking_total_items(st: &State) -> usize {
+        st.tracking.total_items()
     }
-    pub fn tracking_total_prefixes(_st: &State) -> usize {
-        0
+    pub fn tracking_total_prefixes(st: &State) -> usize {
+        st.tracking.total_prefixes()
     }
     /// Channels with at least one subscriber, patterns subscribed, shard channels.
-    pub fn pubsub_channels(_st: &State) -> usize {
-        0
+    pub fn pubsub_channels(st: &State) -> usize {
+        st.pubsub.channels.len()
     }
-    pub fn pubsub_patterns(_st: &State) -> usize {
-        0
+    pub fn pubsub_patterns(st: &State) -> usize {
+        st.pubsub.patterns.len()
     }
-    pub fn pubsubshard_channels(_st: &State) -> usize {
-        0
+    pub fn pubsubshard_channels(st: &State) -> usize {
+        st.pubsub.shard_channels.len()
     }
     /// Keys removed by the maxmemory policy.
     pub fn evicted_keys(_st: &State) -> u64 {
         0
     }
     /// Memory of the Lua VM for EVAL (Redis shows 32768 for a fresh VM) and for functions.
-    pub fn lua_vm_memory(_st: &State) -> u64 {
-        0
+    pub fn lua_vm_memory(st: &State) -> u64 {
+        st.scripting.used_memory_lua() as u64
     }
-    pub fn functions_vm_memory(_st: &State) -> u64 {
-        0
+    pub fn functions_vm_memory(st: &State) -> u64 {
+        st.scripting.used_memory_vm_functions() as u64
     }
     /// Bytes of cached script bodies (EVAL/SCRIPT LOAD) and of function libraries.
-    pub fn lua_caches_memory(_st: &State) -> u64 {
-        0
+    pub fn lua_caches_memory(st: &State) -> u64 {
+        st.scripting.used_memory_scripts_eval() as u64
     }
-    pub fn functions_caches_memory(_st: &State) -> u64 {
-        0
+    pub fn functions_caches_memory(st: &State) -> u64 {
+        st.scripting.used_memory_functions() as u64
     }
     /// SCRIPT LOAD / EVAL cache size, FUNCTION count, library count.
-    pub fn cached_scripts(_st: &State) -> usize {
-        0
+    pub fn cached_scripts(st: &State) -> usize {
+        st.scripting.number_of_cached_scripts()
     }
-    pub fn functions(_st: &State) -> usize {
-        0
+    pub fn functions(st: &State) -> usize {
+        st.scripting.number_of_functions()
     }
-    pub fn libraries(_st: &State) -> usize {
-        0
+    pub fn libraries(st: &State) -> usize {
+        st.scripting.number_of_libraries()
     }
     /// An AOF is being written (ferrodis has no AOF: `appendonly yes` is stored only).
     pub fn aof_enabled(_st: &State) -> bool {

@@ -600,7 +600,13 @@ fn swapdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let b = parse_int(args.get(2), Some(CommandError::stat("ERR invalid second DB index")))?;
     let (a, b) = (db_index(ctx, a)?, db_index(ctx, b)?);
     if a != b {
+        ctx.swapping(a, b);
         ctx.st.ks.swap_db(a, b);
+        // Keys that appear in a db through the swap wake its blocked clients, as Redis's
+        // scanDatabaseForReadyKeys does.
+        let now = ctx.now_ms;
+        crate::blocking::signal_existing(ctx.st, a, now);
+        crate::blocking::signal_existing(ctx.st, b, now);
     }
     ctx.st.dirty += 1;
     ctx.reply().ok();
@@ -627,6 +633,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let db = ctx.db();
     let n = ctx.st.ks.dbs[db].len();
+    ctx.flushing(Some(db));
     ctx.st.ks.flush_db(db);
     ctx.st.dirty += n as u64;
     ctx.reply().ok();
@@ -636,6 +643,7 @@ fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
 fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
     flush_option(args)?;
     let n: usize = ctx.st.ks.dbs.iter().map(|d| d.len()).sum();
+    ctx.flushing(None);
     ctx.st.ks.flush_all();
     ctx.st.dirty += n as u64 + 1;
     ctx.reply().ok();

@@ -20,6 +20,7 @@ pub mod keyspace;
 pub mod latency;
 pub mod list;
 pub mod memory;
+pub mod monitor;
 pub mod multi;
 pub mod object;
 pub mod pubsub;
@@ -32,12 +33,13 @@ pub mod stream_group;
 pub mod stream_info;
 pub mod string;
 pub mod table;
+pub mod tracking;
 pub mod zset;
 
 use std::time::Instant;
 
 use crate::connection::{Client, ReplyMode};
-use crate::error::CommandError;
+use crate::error::{CmdResult, CommandError};
 use crate::resp::reply::Reply;
 use crate::state::{SlowEntry, State};
 use args::Args;
@@ -78,6 +80,31 @@ impl Ctx<'_> {
     pub fn modified(&mut self, db: usize, key: &[u8]) {
         self.st.dirty += 1;
         self.st.blocking.signal(db, key);
+        if !self.st.watched.is_empty() {
+            multi::touch(self.st, Some(&mut *self.client), db, key);
+        }
+        if self.st.tracking.clients != 0 {
+            crate::tracking::invalidate_key(self.st, Some(&mut *self.client), key, self.now_ms);
+        }
+    }
+
+    /// Call before databases are emptied (FLUSHDB: `Some(db)`, FLUSHALL: None): WATCH
+    /// and client-side caching.
+    pub fn flushing(&mut self, db: Option<usize>) {
+        let dbs = match db {
+            Some(d) => d..d + 1,
+            None => 0..self.st.ks.dbs.len(),
+        };
+        for d in dbs {
+            multi::touch_db(self.st, Some(&mut *self.client), d, None);
+        }
+        crate::tracking::invalidate_all(self.st, Some(&mut *self.client), self.now_ms);
+    }
+
+    /// Call before SWAPDB exchanges `a` and `b`: watchers of keys in either are flagged.
+    pub fn swapping(&mut self, a: usize, b: usize) {
+        multi::touch_db(self.st, Some(&mut *self.client), a, Some(b));
+        multi::touch_db(self.st, Some(&mut *self.client), b, Some(a));
     }
 
     /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of
@@ -85,7 +112,20 @@ impl Ctx<'_> {
     /// Every command that changes a key calls this with exactly Redis's events.
     #[inline]
     pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
-        let _ = (class, event, db, key);
+        if !self.st.ks.log.is_empty() {
+            crate::notify::drain_keyspace_logs(self.st, Some(&mut *self.client), self.now_ms);
+        }
+        if self.st.cfg.notify_keyspace_events & class == 0 {
+            return;
+        }
+        // Misses and new keys are reported by the keyspace itself (read lookups,
+        // insertions); an explicit call only adds what it did not see.
+        if class & (notify::KEY_MISS | notify::NEW) != 0 {
+            let (st, me, now) = (&mut *self.st, Some(&mut *self.client), self.now_ms);
+            crate::notify::explicit_central(st, me, class, event, db, key, now);
+            return;
+        }
+        crate::notify::notify(self.st, Some(&mut *self.client), class, event, db, key, self.now_ms);
     }
 
     /// The LRU clock stored on keys (seconds, 24 bits like Redis's).
@@ -129,6 +169,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         stream_info::COMMANDS,
         pubsub::COMMANDS,
         multi::COMMANDS,
+        monitor::COMMANDS,
         scripting::COMMANDS,
         server::COMMANDS,
         info::COMMANDS,
@@ -140,17 +181,18 @@ fn families() -> Vec<&'static [CommandDef]> {
 
 /// Keyspace notification classes (notify-keyspace-events letters), for `Ctx::notify`.
 pub mod notify {
-    pub const GENERIC: u32 = 1 << 2; // g
-    pub const STRING: u32 = 1 << 3; // $
-    pub const LIST: u32 = 1 << 4; // l
-    pub const SET: u32 = 1 << 5; // s
-    pub const HASH: u32 = 1 << 6; // h
-    pub const ZSET: u32 = 1 << 7; // z
-    pub const EXPIRED: u32 = 1 << 8; // x
-    pub const EVICTED: u32 = 1 << 9; // e
-    pub const STREAM: u32 = 1 << 10; // t
-    pub const KEY_MISS: u32 = 1 << 11; // m
-    pub const NEW: u32 = 1 << 13; // n
+    use crate::config as c;
+    pub const GENERIC: u32 = c::NOTIFY_GENERIC; // g
+    pub const STRING: u32 = c::NOTIFY_STRING; // $
+    pub const LIST: u32 = c::NOTIFY_LIST; // l
+    pub const SET: u32 = c::NOTIFY_SET; // s
+    pub const HASH: u32 = c::NOTIFY_HASH; // h
+    pub const ZSET: u32 = c::NOTIFY_ZSET; // z
+    pub const EXPIRED: u32 = c::NOTIFY_EXPIRED; // x
+    pub const EVICTED: u32 = c::NOTIFY_EVICTED; // e
+    pub const STREAM: u32 = c::NOTIFY_STREAM; // t
+    pub const KEY_MISS: u32 = c::NOTIFY_KEY_MISS; // m
+    pub const NEW: u32 = c::NOTIFY_NEW; // n
 }
 
 impl CommandTable {
@@ -355,7 +397,7 @@ impl Clock {
 pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
     let reply_start = client.wbuf.len();
     let before = client.reply_mode;
-    if !run(st, client, args, clock) {
+    if !run(st, client, args, clock, false) {
         return;
     }
     // Like Redis, whether a reply goes out depends on the flags when it is written: CLIENT
@@ -375,19 +417,43 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
     if suppress {
         client.wbuf.truncate(reply_start);
     }
+    if !client.side_push.is_empty() {
+        // Pushes to itself (messages, invalidations) go out whatever the reply mode.
+        let side = std::mem::take(&mut client.side_push);
+        client.wbuf.extend_from_slice(&side);
+    }
+}
+
+/// Run a command on behalf of a script (redis.call): blocking commands answer as they do
+/// inside MULTI instead of blocking, CLIENT PAUSE does not hold it (the script itself already
+/// passed), and reply modes do not apply (the script client has none).
+pub fn execute_nested(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) {
+    run(st, client, args, clock, true);
 }
 
 /// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
-fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> bool {
+fn run(
+    st: &mut State,
+    client: &mut Client,
+    args: &Args,
+    clock: &mut Clock,
+    no_block: bool,
+) -> bool {
     let now_ms = clock.now_ms;
     let id = match st.table.resolve(args) {
         Ok(id) => id,
         Err((known, text)) => {
             client.last_cmd_id = known;
+            let mut is_exec = false;
             if let Some(id) = known {
                 st.cmd_stats[id].rejected_calls += 1;
+                is_exec = st.table.full_name(id) == "exec";
             }
-            write_error_bytes(st, client, &text);
+            if is_exec {
+                exec_abort(st, client, &text);
+            } else {
+                reject(st, client, &text);
+            }
             return true;
         }
     };
@@ -396,29 +462,118 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
     if def.has(flags::PROTECTED) {
         if let Some(text) = protected_refusal(st, client, def) {
             st.cmd_stats[id].rejected_calls += 1;
-            write_error_bytes(st, client, text.as_bytes());
+            reject(st, client, text.as_bytes());
             return true;
         }
     }
     if !client.authenticated && st.cfg.requirepass.is_some() && !def.has(flags::NO_AUTH) {
         st.cmd_stats[id].rejected_calls += 1;
-        write_error_bytes(st, client, NOAUTH.as_bytes());
+        if st.table.full_name(id) == "exec" {
+            exec_abort(st, client, NOAUTH.as_bytes());
+        } else {
+            reject(st, client, NOAUTH.as_bytes());
+        }
         return true;
     }
-    if st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+    if client.subs.is_some() && !client.resp3 {
+        if let Some(text) = pubsub::context_refusal(st.table.full_name(id)) {
+            st.cmd_stats[id].rejected_calls += 1;
+            reject(st, client, text.as_bytes());
+            return true;
+        }
+    }
+    if !no_block && st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
         client.postponed = Some(args.to_vec());
         st.postponed.push(client.token);
         return false;
     }
+    // Commands of the running script itself (nested) are never refused as BUSY.
+    if !no_block && st.scripting.busy() && !def.has(flags::ALLOW_BUSY) {
+        st.cmd_stats[id].rejected_calls += 1;
+        let e = if st.scripting.running.as_ref().is_some_and(|r| r.eval) {
+            scripting::BUSY_EVAL
+        } else {
+            scripting::BUSY_FUNCTION
+        };
+        write_error(st, client, &e);
+        return true;
+    }
+    // While EXEC runs its queue (and any script inside it calls commands), nothing queues.
+    if client.tx.in_multi && !client.in_exec {
+        match multi::queue_or_reject(client, st.table.full_name(id), id, def, args) {
+            None => {}
+            Some(Ok(())) => return true,
+            Some(Err(e)) => {
+                st.cmd_stats[id].rejected_calls += 1;
+                write_error(st, client, &e);
+                return true;
+            }
+        }
+    }
+    let ev = st.cfg.notify_keyspace_events;
+    st.ks.log_misses = ev & notify::KEY_MISS != 0;
+    st.ks.log_new = ev & notify::NEW != 0;
+    if ev & (notify::KEY_MISS | notify::NEW) != 0 {
+        st.ks.last_miss = None;
+        st.ks.last_new = None;
+    }
 
+    // Scripts (the skip_monitor commands) show in MONITOR before the commands they run,
+    // whether or not they succeed, as in Redis.
+    if def.has(flags::SKIP_MONITOR) && !st.monitors.is_empty() {
+        monitor::feed(st, client, def.name, args, now_ms);
+    }
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
     let result = {
-        let mut ctx = Ctx { st, client, now_ms, no_block: false };
+        let mut ctx = Ctx { st, client, now_ms, no_block };
         (def.handler)(&mut ctx, args)
     };
     let usec = clock.tick();
+    after_call(st, client, id, args, now_ms, usec, result);
+    true
+}
 
+/// Redis's execCommandAbort: EXEC itself refused (arity, auth...) ends the transaction.
+fn exec_abort(st: &mut State, client: &mut Client, text: &[u8]) {
+    multi::discard_transaction(st, client);
+    let mut t = b"EXECABORT Transaction discarded because of: ".to_vec();
+    t.extend_from_slice(text.strip_prefix(b"ERR ").unwrap_or(text));
+    write_error_bytes(st, client, &t);
+}
+
+/// A refusal before the command runs; inside MULTI it also dooms the transaction.
+fn reject(st: &mut State, client: &mut Client, text: &[u8]) {
+    if client.tx.in_multi {
+        client.tx.aborted = true;
+    }
+    write_error_bytes(st, client, text);
+}
+
+/// Run a command queued by MULTI, inside EXEC, at the transaction's clock.
+pub fn call_queued(st: &mut State, client: &mut Client, id: usize, args: &Args, now_ms: i64) {
+    let def = st.table.def(id);
+    let start = Instant::now();
+    let result = {
+        let mut ctx = Ctx { st, client, now_ms, no_block: true };
+        (def.handler)(&mut ctx, args)
+    };
+    let usec = start.elapsed().as_micros() as u64;
+    after_call(st, client, id, args, now_ms, usec, result);
+}
+
+/// Redis's call() after the handler: statistics, error reply, slowlog, latency, MONITOR,
+/// and the consequences of keys the keyspace expired or missed on its own.
+fn after_call(
+    st: &mut State,
+    client: &mut Client,
+    id: usize,
+    args: &Args,
+    now_ms: i64,
+    usec: u64,
+    result: CmdResult,
+) {
+    let def = st.table.def(id);
     client.last_cmd = def.name;
     let stat = &mut st.cmd_stats[id];
     stat.calls += 1;
@@ -430,7 +585,11 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
     if let Err(e) = result {
         st.cmd_stats[id].failed_calls += 1;
         write_error(st, client, &e);
+    } else if st.failed_reply_written {
+        // The handler wrote error replies itself (a script's result).
+        st.cmd_stats[id].failed_calls += 1;
     }
+    st.failed_reply_written = false;
     let slower_than = st.cfg.slowlog_log_slower_than;
     if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
         slowlog_push(st, client, id, args, now_ms, usec);
@@ -440,7 +599,15 @@ fn run(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clock) -> b
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
     }
-    true
+    if !st.monitors.is_empty() && !def.has(flags::SKIP_MONITOR | flags::ADMIN) {
+        monitor::feed(st, client, def.name, args, now_ms);
+    }
+    if !st.ks.log.is_empty() {
+        crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
+    }
+    if client.tracking.is_some() {
+        tracking::after_command(st, client, def, id, args, now_ms);
+    }
 }
 
 fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
@@ -477,6 +644,12 @@ pub fn write_error(st: &mut State, client: &mut Client, e: &CommandError) {
 /// errors echo the client's arguments unchanged.
 pub fn write_error_bytes(st: &mut State, client: &mut Client, text: &[u8]) {
     Reply::new(&mut client.wbuf, client.resp3).error_bytes(text);
+    count_error_reply(st, text);
+}
+
+/// Count an error reply in INFO errorstats and total_error_replies (for errors a handler
+/// writes itself, e.g. inside a script's reply).
+pub fn count_error_reply(st: &mut State, text: &[u8]) {
     st.stats.total_error_replies += 1;
     let code_len = text.iter().position(|&c| c == b' ').unwrap_or(text.len());
     let code = String::from_utf8_lossy(&text[..code_len]);

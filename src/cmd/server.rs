@@ -478,6 +478,15 @@ fn shutdown(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if (abort && (nosave || save || now || force)) || (nosave && save) {
         return Err(SYNTAX);
     }
+    if !nosave && ctx.st.scripting.busy() {
+        // A timed-out script blocks every shutdown but SHUTDOWN NOSAVE, as in Redis.
+        let eval = ctx.st.scripting.running.as_ref().is_some_and(|r| r.eval);
+        return Err(if eval {
+            super::scripting::BUSY_EVAL
+        } else {
+            super::scripting::BUSY_FUNCTION
+        });
+    }
     if abort {
         // ferrodis never waits for replicas before exiting, so no shutdown is ever pending.
         return Err(CommandError::stat("ERR No shutdown in progress."));

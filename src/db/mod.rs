@@ -19,6 +19,14 @@ pub use value::{Kind, Value};
 use dict::Dict;
 use expire::Wheel;
 
+/// Something the keyspace did on its own that commands must hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KsEvent {
+    Expired,
+    Miss,
+    New,
+}
+
 /// A stored value with its expiry (unix ms, 0 = none) and last access time (LRU clock, s).
 pub struct Entry {
     pub expire: i64,
@@ -74,6 +82,16 @@ pub struct Keyspace {
     pub stats: KeyspaceStats,
     /// Active expiry can be switched off by DEBUG SET-ACTIVE-EXPIRE 0.
     pub active_expire: bool,
+    /// What the keyspace did on its own, in order, for `notify::drain_keyspace_logs`:
+    /// expired keys (always: WATCH and tracking need them), read misses and new keys (only
+    /// while the `m` / `n` notification classes are on).
+    pub log: Vec<(KsEvent, usize, Key)>,
+    pub log_misses: bool,
+    pub log_new: bool,
+    /// The last miss / new key logged in the current command, so a family's explicit
+    /// `keymiss` / `new` notification for the same lookup is not sent twice.
+    pub last_miss: Option<(usize, Key)>,
+    pub last_new: Option<(usize, Key)>,
 }
 
 impl Keyspace {
@@ -84,6 +102,11 @@ impl Keyspace {
             wheel: Wheel::new(now_ms),
             stats: KeyspaceStats::default(),
             active_expire: true,
+            log: Vec::new(),
+            log_misses: false,
+            log_new: false,
+            last_miss: None,
+            last_new: None,
         }
     }
 
@@ -114,6 +137,10 @@ impl Keyspace {
             }
             None => {
                 self.stats.keyspace_misses += 1;
+                if self.log_misses {
+                    self.log.push((KsEvent::Miss, db, Key::new(key)));
+                    self.last_miss = Some((db, Key::new(key)));
+                }
                 None
             }
         }
@@ -124,8 +151,9 @@ impl Keyspace {
     }
 
     fn expire_key(&mut self, db: usize, key: &[u8]) {
-        if self.remove(db, key).is_some() {
+        if let Some((k, _)) = self.remove(db, key) {
             self.stats.expired_keys += 1;
+            self.log.push((KsEvent::Expired, db, k));
         }
     }
 
@@ -138,6 +166,9 @@ impl Keyspace {
             || Entry { expire: 0, lru, value: Value::Int(0) },
         );
         let had_expire = !inserted && slot.expire != 0;
+        if inserted && self.log_new {
+            self.log.push((KsEvent::New, db, Key::new(key)));
+        }
         slot.value = value;
         slot.lru = lru;
         slot.expire = expire;
@@ -155,13 +186,16 @@ impl Keyspace {
     /// Overwrite the value, keeping the TTL (SET KEEPTTL, string edits).
     pub fn set_keep_ttl(&mut self, db: usize, key: &[u8], value: Value, lru: u32) {
         let d = &mut self.dbs[db];
-        let (slot, _) = d.dict.get_or_insert_with(
+        let (slot, inserted) = d.dict.get_or_insert_with(
             key,
             || Key::new(key),
             || Entry { expire: 0, lru, value: Value::Int(0) },
         );
         slot.value = value;
         slot.lru = lru;
+        if inserted && self.log_new {
+            self.log.push((KsEvent::New, db, Key::new(key)));
+        }
     }
 
     /// The write hot path (SET, INCR, APPEND...): find `key` or insert it, hashing once.
@@ -170,7 +204,7 @@ impl Keyspace {
     /// expiry and `lru`, and the caller must fill its value.
     #[inline]
     pub fn entry(&mut self, db: usize, key: &[u8], now: i64, lru: u32) -> (&mut Entry, bool) {
-        let Keyspace { dbs, stats, .. } = self;
+        let Keyspace { dbs, stats, log, log_new, .. } = self;
         let d = &mut dbs[db];
         let (slot, inserted) = d.dict.get_or_insert_with(
             key,
@@ -181,7 +215,14 @@ impl Keyspace {
             d.expires -= 1;
             stats.expired_keys += 1;
             *slot = Entry { expire: 0, lru, value: Value::Int(0) };
+            log.push((KsEvent::Expired, db, Key::new(key)));
+            if *log_new {
+                log.push((KsEvent::New, db, Key::new(key)));
+            }
             return (slot, true);
+        }
+        if inserted && *log_new {
+            log.push((KsEvent::New, db, Key::new(key)));
         }
         (slot, inserted)
     }
@@ -260,9 +301,17 @@ impl Keyspace {
         if expire != 0 {
             d.expires += 1;
         }
-        if let Some(old) = d.dict.insert(key, entry) {
-            if old.expire != 0 {
-                d.expires -= 1;
+        let new_key = if self.log_new { Some(key.clone()) } else { None };
+        match d.dict.insert(key, entry) {
+            Some(old) => {
+                if old.expire != 0 {
+                    d.expires -= 1;
+                }
+            }
+            None => {
+                if let Some(k) = new_key {
+                    self.log.push((KsEvent::New, db, k));
+                }
             }
         }
         if let Some(k) = wheel_key {
@@ -297,14 +346,16 @@ impl Keyspace {
         if !self.active_expire {
             return false;
         }
-        let Keyspace { dbs, tag_index, wheel, stats, .. } = self;
+        let Keyspace { dbs, tag_index, wheel, stats, log, .. } = self;
         wheel.sweep(now, budget, |deadline, (tag, key)| {
-            let d = &mut dbs[tag_index[tag]];
+            let db = tag_index[tag];
+            let d = &mut dbs[db];
             let matches = d.dict.get(&key).is_some_and(|e| e.expire == deadline && e.expire <= now);
             if matches {
                 d.dict.remove(&key);
                 d.expires -= 1;
                 stats.expired_keys += 1;
+                log.push((KsEvent::Expired, db, key));
             }
         })
     }
@@ -320,5 +371,39 @@ impl Keyspace {
     /// Entries waiting in the wheel (for tests and INFO).
     pub fn wheel_len(&self) -> usize {
         self.wheel.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_and_active_expiry_and_write_over_expired_key_are_logged() {
+        let mut ks = Keyspace::new(2, 1000);
+        ks.set(1, b"a", Value::Int(1), 1500, 0);
+        ks.set(1, b"b", Value::Int(1), 1500, 0);
+        ks.set(1, b"c", Value::Int(1), 1500, 0);
+        assert!(ks.get(1, b"a", 2000).is_none());
+        let (_, new) = ks.entry(1, b"b", 2000, 0);
+        assert!(new);
+        ks.sweep_expired(2000, 100);
+        let got: Vec<(KsEvent, usize, Vec<u8>)> =
+            ks.log.drain(..).map(|(e, d, k)| (e, d, k.to_vec())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (KsEvent::Expired, 1, b"a".to_vec()),
+                (KsEvent::Expired, 1, b"b".to_vec()),
+                (KsEvent::Expired, 1, b"c".to_vec()),
+            ]
+        );
+        ks.log_misses = true;
+        ks.log_new = true;
+        assert!(ks.read(0, b"x", 2000).is_none());
+        ks.set(0, b"x", Value::Int(1), 0, 0);
+        ks.set(0, b"x", Value::Int(2), 0, 0);
+        let got: Vec<KsEvent> = ks.log.drain(..).map(|(e, _, _)| e).collect();
+        assert_eq!(got, vec![KsEvent::Miss, KsEvent::New]);
     }
 }

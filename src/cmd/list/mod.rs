@@ -309,9 +309,12 @@ fn lrange(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     let n = (end - start + 1) as usize;
     r.array(n);
-    for e in l.iter_from(start as usize).take(n) {
+    let mut left = n;
+    l.visit_from(start as usize, |e| {
         bulk_elem(&mut r, e);
-    }
+        left -= 1;
+        left > 0
+    });
     Ok(())
 }
 
@@ -507,18 +510,16 @@ fn lpos(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
         true
     };
+    let mut i: i64 = 0;
+    let mut step = |e: Elem| {
+        let go = scan(i, e);
+        i += 1;
+        go
+    };
     if from_tail {
-        for (i, e) in l.iter_rev().enumerate() {
-            if !scan(i as i64, e) {
-                break;
-            }
-        }
+        l.visit_rev(&mut step);
     } else {
-        for (i, e) in l.iter().enumerate() {
-            if !scan(i as i64, e) {
-                break;
-            }
-        }
+        l.visit_from(0, &mut step);
     }
     if count != -1 {
         r.array(hits.len());

@@ -6,13 +6,19 @@
 //! ... -5 = 64 KiB), a positive fill caps its entries (and its bytes at 8 KiB). The fill is
 //! taken from the config when the list is created, as in Redis.
 //!
-//! `list-compress-depth` is accepted but interior nodes are stored uncompressed.
+//! `list-compress-depth` N > 0 keeps the N nodes at each end plain and stores interior
+//! nodes LZF-compressed (`lzf.rs`) when that saves at least 8 bytes of a node of 48 or
+//! more, as Redis does; the depth, like the fill, is fixed when the list is created. Reads
+//! of a compressed node decompress it into a temporary; writes decompress it in place and
+//! compress it again.
 //!
 //! Index lookups skip whole nodes by their counts from the nearer end, then walk one node
 //! from its nearer end, so LINDEX/LSET cost O(nodes + node size), not O(n).
 
 pub mod entry;
+mod lzf;
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use entry::{decode, prev, Encoded};
@@ -28,16 +34,71 @@ const FILL_MAX: i64 = (1 << 15) - 1;
 /// Redis's empty listpack: total bytes, count and end marker. Counted so node sizes decide
 /// splits at the same element counts as Redis.
 const LP_HDR: usize = 7;
+/// Redis compresses nodes of at least this many bytes, when it saves at least 8.
+const MIN_COMPRESS_BYTES: usize = 48;
+const MIN_COMPRESS_IMPROVE: usize = 8;
 
 #[derive(Clone)]
 struct Node {
+    /// Packed entries, or their LZF form when `raw_len` is not 0.
     buf: Vec<u8>,
     count: u32,
+    raw_len: u32,
+}
+
+/// Offset of local entry `i` (< count) of a node's packed bytes, from the nearer end.
+fn offset_in(buf: &[u8], count: u32, i: u32) -> usize {
+    if i <= count / 2 {
+        let mut off = 0;
+        for _ in 0..i {
+            off = decode(buf, off).1;
+        }
+        off
+    } else {
+        let mut off = buf.len();
+        for _ in i..count {
+            off = prev(buf, off);
+        }
+        off
+    }
 }
 
 impl Node {
     fn new() -> Node {
-        Node { buf: Vec::new(), count: 0 }
+        Node { buf: Vec::new(), count: 0, raw_len: 0 }
+    }
+
+    #[inline]
+    fn is_compressed(&self) -> bool {
+        self.raw_len != 0
+    }
+
+    /// The packed entries, decompressed into a temporary if needed.
+    #[inline]
+    fn data(&self) -> Cow<'_, [u8]> {
+        if self.is_compressed() {
+            Cow::Owned(lzf::decompress(&self.buf, self.raw_len as usize))
+        } else {
+            Cow::Borrowed(&self.buf)
+        }
+    }
+
+    fn decompress(&mut self) {
+        if self.is_compressed() {
+            self.buf = lzf::decompress(&self.buf, self.raw_len as usize);
+            self.raw_len = 0;
+        }
+    }
+
+    fn compress(&mut self) {
+        let len = self.buf.len();
+        if self.is_compressed() || len < MIN_COMPRESS_BYTES || len > u32::MAX as usize {
+            return;
+        }
+        if let Some(c) = lzf::compress(&self.buf, MIN_COMPRESS_IMPROVE) {
+            self.raw_len = self.buf.len() as u32;
+            self.buf = c;
+        }
     }
 
     /// Make room for `n` more bytes, growing by at least 1/8 so repeated pushes are
@@ -76,30 +137,22 @@ impl Node {
         self.count -= entries;
     }
 
-    /// Offset of local entry `i` (< count), walking from the nearer end.
+    /// Offset of local entry `i` (< count) of a plain node.
     fn offset_of(&self, i: u32) -> usize {
-        if i <= self.count / 2 {
-            let mut off = 0;
-            for _ in 0..i {
-                off = decode(&self.buf, off).1;
-            }
-            off
-        } else {
-            let mut off = self.buf.len();
-            for _ in i..self.count {
-                off = prev(&self.buf, off);
-            }
-            off
-        }
+        offset_in(&self.buf, self.count, i)
     }
 
     fn bytes(&self) -> usize {
-        self.buf.len() + LP_HDR
+        if self.is_compressed() {
+            self.raw_len as usize + LP_HDR
+        } else {
+            self.buf.len() + LP_HDR
+        }
     }
+}
 
-    fn iter(&self) -> NodeIter<'_> {
-        NodeIter { buf: &self.buf, off: 0 }
-    }
+fn node_iter(buf: &[u8]) -> NodeIter<'_> {
+    NodeIter { buf, off: 0 }
 }
 
 struct NodeIter<'a> {
@@ -127,6 +180,8 @@ pub struct List {
     nodes: VecDeque<Node>,
     len: usize,
     fill: i16,
+    /// Plain nodes kept at each end; 0 = no compression.
+    depth: u16,
 }
 
 impl Default for List {
@@ -138,17 +193,30 @@ impl Default for List {
 impl List {
     /// An empty list whose nodes follow `fill` (`list-max-listpack-size`).
     pub fn new(fill: i64) -> List {
-        List { nodes: VecDeque::new(), len: 0, fill: fill.clamp(-5, FILL_MAX) as i16 }
+        List::with_options(fill, 0)
     }
 
-    /// An empty list with the server's current node size setting.
+    /// An empty list with `fill` and `list-compress-depth` (Redis caps the depth at 65535).
+    pub fn with_options(fill: i64, depth: u32) -> List {
+        List {
+            nodes: VecDeque::new(),
+            len: 0,
+            fill: fill.clamp(-5, FILL_MAX) as i16,
+            depth: depth.min(u16::MAX as u32) as u16,
+        }
+    }
+
+    /// An empty list with the server's current node size and compression settings.
     pub fn with_config(cfg: &crate::config::Config) -> List {
-        List::new(cfg.list_max_listpack_size)
+        List::with_options(cfg.list_max_listpack_size, cfg.list_compress_depth)
     }
 
-    /// A list of `elems` in order (SORT ... STORE, tests).
-    pub fn from_elems<'a>(fill: i64, elems: impl IntoIterator<Item = &'a [u8]>) -> List {
-        let mut l = List::new(fill);
+    /// A list of `elems` in order with the server's settings (SORT ... STORE).
+    pub fn from_elems<'a>(
+        cfg: &crate::config::Config,
+        elems: impl IntoIterator<Item = &'a [u8]>,
+    ) -> List {
+        let mut l = List::with_config(cfg);
         for e in elems {
             l.push_back(e);
         }
@@ -186,6 +254,49 @@ impl List {
         self.nodes.len()
     }
 
+    /// Number of nodes stored compressed (DEBUG, tests).
+    pub fn compressed_nodes(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_compressed()).count()
+    }
+
+    /// Whether node `ni` is interior (compressible) under the depth.
+    #[inline]
+    fn interior(&self, ni: usize) -> bool {
+        let d = self.depth as usize;
+        d > 0 && ni >= d && ni + d < self.nodes.len()
+    }
+
+    /// Node `ni`, decompressed in place for an edit; `settle` it afterwards.
+    fn plain_mut(&mut self, ni: usize) -> &mut Node {
+        let n = &mut self.nodes[ni];
+        n.decompress();
+        n
+    }
+
+    /// Compress node `ni` again if it is interior.
+    fn settle(&mut self, ni: usize) {
+        if self.interior(ni) {
+            self.nodes[ni].compress();
+        }
+    }
+
+    /// After nodes were added or removed: the `depth` nodes at each end are plain and the
+    /// nodes just inside them compressed (nodes further in did not change side).
+    fn settle_edges(&mut self) {
+        let d = self.depth as usize;
+        if d == 0 {
+            return;
+        }
+        let n = self.nodes.len();
+        for i in (0..d.min(n)).chain(n.saturating_sub(d)..n) {
+            self.nodes[i].decompress();
+        }
+        if n > 2 * d {
+            self.nodes[d].compress();
+            self.nodes[n - 1 - d].compress();
+        }
+    }
+
     fn allows(&self, node: &Node, sz: usize) -> bool {
         let new_sz = node.bytes() + sz + SIZE_ESTIMATE_OVERHEAD;
         if self.fill < 0 {
@@ -200,10 +311,13 @@ impl List {
         let e = Encoded::new(v);
         let fits = self.nodes.back().is_some_and(|n| self.allows(n, e.size()));
         if !fits {
-            if self.nodes.is_empty() {
-                self.nodes.reserve_exact(1);
+            match self.nodes.back_mut() {
+                // A node that will not grow again gives back its growth slack.
+                Some(full) => full.buf.shrink_to_fit(),
+                None => self.nodes.reserve_exact(1),
             }
             self.nodes.push_back(Node::new());
+            self.settle_edges();
         }
         if let Some(n) = self.nodes.back_mut() {
             n.push_back(&e);
@@ -215,10 +329,12 @@ impl List {
         let e = Encoded::new(v);
         let fits = self.nodes.front().is_some_and(|n| self.allows(n, e.size()));
         if !fits {
-            if self.nodes.is_empty() {
-                self.nodes.reserve_exact(1);
+            match self.nodes.front_mut() {
+                Some(full) => full.buf.shrink_to_fit(),
+                None => self.nodes.reserve_exact(1),
             }
             self.nodes.push_front(Node::new());
+            self.settle_edges();
         }
         if let Some(n) = self.nodes.front_mut() {
             n.insert_at(0, &e);
@@ -228,12 +344,16 @@ impl List {
 
     /// Remove the first element, handing it to `f` before it is dropped.
     pub fn pop_front_with<R>(&mut self, f: impl FnOnce(Elem) -> R) -> Option<R> {
-        let n = self.nodes.front_mut()?;
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let n = self.plain_mut(0);
         let (e, next) = decode(&n.buf, 0);
         let r = f(e);
         n.remove_range(0, next, 1);
         if n.count == 0 {
             self.nodes.pop_front();
+            self.settle_edges();
         }
         self.len -= 1;
         Some(r)
@@ -241,7 +361,8 @@ impl List {
 
     /// Remove the last element, handing it to `f` before it is dropped.
     pub fn pop_back_with<R>(&mut self, f: impl FnOnce(Elem) -> R) -> Option<R> {
-        let n = self.nodes.back_mut()?;
+        let last = self.nodes.len().checked_sub(1)?;
+        let n = self.plain_mut(last);
         let start = prev(&n.buf, n.buf.len());
         let (e, _) = decode(&n.buf, start);
         let r = f(e);
@@ -249,6 +370,7 @@ impl List {
         n.count -= 1;
         if n.count == 0 {
             self.nodes.pop_back();
+            self.settle_edges();
         }
         self.len -= 1;
         Some(r)
@@ -295,7 +417,8 @@ impl List {
         let i = self.resolve(idx)?;
         let (ni, li) = self.locate(i);
         let n = &self.nodes[ni];
-        Some(f(decode(&n.buf, n.offset_of(li)).0))
+        let data = n.data();
+        Some(f(decode(&data, offset_in(&data, n.count, li)).0))
     }
 
     /// Replace element `idx`; false when out of range.
@@ -303,7 +426,7 @@ impl List {
         let Some(i) = self.resolve(idx) else { return false };
         let (ni, li) = self.locate(i);
         let e = Encoded::new(v);
-        let n = &mut self.nodes[ni];
+        let n = self.plain_mut(ni);
         let off = n.offset_of(li);
         let end = decode(&n.buf, off).1;
         n.remove_range(off, end, 1);
@@ -317,17 +440,18 @@ impl List {
     pub fn insert_by_pivot(&mut self, pivot: &[u8], v: &[u8], after: bool) -> bool {
         let p = Probe::new(pivot);
         for ni in 0..self.nodes.len() {
-            let n = &self.nodes[ni];
+            let data = self.nodes[ni].data();
             let mut hit = None;
-            for (off, e) in n.iter() {
+            for (off, e) in node_iter(&data) {
                 if e.matches(&p) {
-                    hit = Some(if after { decode(&n.buf, off).1 } else { off });
+                    hit = Some(if after { decode(&data, off).1 } else { off });
                     break;
                 }
             }
+            drop(data);
             if let Some(off) = hit {
                 let e = Encoded::new(v);
-                self.nodes[ni].insert_at(off, &e);
+                self.plain_mut(ni).insert_at(off, &e);
                 self.len += 1;
                 self.split_if_oversized(ni);
                 return true;
@@ -340,6 +464,7 @@ impl List {
     fn split_if_oversized(&mut self, ni: usize) {
         let n = &self.nodes[ni];
         if n.count < 2 {
+            self.settle(ni);
             return;
         }
         let over = if self.fill < 0 {
@@ -349,16 +474,20 @@ impl List {
             n.bytes() > SIZE_SAFETY_LIMIT || n.count as i64 > self.fill as i64
         };
         if !over {
+            self.settle(ni);
             return;
         }
         let half = n.count / 2;
         let off = n.offset_of(half);
-        let tail = Node { buf: n.buf[off..].to_vec(), count: n.count - half };
+        let tail = Node { buf: n.buf[off..].to_vec(), count: n.count - half, raw_len: 0 };
         let n = &mut self.nodes[ni];
         n.buf.truncate(off);
         n.buf.shrink_to(off.next_multiple_of(16));
         n.count = half;
         self.nodes.insert(ni + 1, tail);
+        self.settle(ni);
+        self.settle(ni + 1);
+        self.settle_edges();
     }
 
     /// LREM: remove up to `count` elements equal to `v` (0 = all; negative from the tail).
@@ -377,33 +506,34 @@ impl List {
             if removed == limit {
                 break;
             }
-            let n = &self.nodes[ni];
+            let data = self.nodes[ni].data();
             let mut hits: Vec<(usize, usize)> = Vec::new();
             if from_tail {
-                let mut end = n.buf.len();
+                let mut end = data.len();
                 while end > 0 && removed + hits.len() < limit {
-                    let start = prev(&n.buf, end);
-                    if decode(&n.buf, start).0.matches(&p) {
+                    let start = prev(&data, end);
+                    if decode(&data, start).0.matches(&p) {
                         hits.push((start, end));
                     }
                     end = start;
                 }
                 hits.reverse();
             } else {
-                for (off, e) in n.iter() {
+                for (off, e) in node_iter(&data) {
                     if removed + hits.len() == limit {
                         break;
                     }
                     if e.matches(&p) {
-                        hits.push((off, decode(&n.buf, off).1));
+                        hits.push((off, decode(&data, off).1));
                     }
                 }
             }
+            drop(data);
             if hits.is_empty() {
                 continue;
             }
             removed += hits.len();
-            let n = &mut self.nodes[ni];
+            let n = self.plain_mut(ni);
             let mut out = Vec::with_capacity(n.buf.len());
             let mut last = 0;
             for &(s, e) in &hits {
@@ -413,9 +543,14 @@ impl List {
             out.extend_from_slice(&n.buf[last..]);
             n.buf = out;
             n.count -= hits.len() as u32;
+            self.settle(ni);
         }
         self.len -= removed;
+        let before = self.nodes.len();
         self.nodes.retain(|n| n.count > 0);
+        if self.nodes.len() != before {
+            self.settle_edges();
+        }
         removed
     }
 
@@ -440,12 +575,12 @@ impl List {
         let mut li = li;
         self.len -= n;
         while n > 0 {
-            let node = &mut self.nodes[ni];
-            let avail = (node.count - li) as usize;
+            let avail = (self.nodes[ni].count - li) as usize;
             let take = avail.min(n);
-            if li == 0 && take == node.count as usize {
+            if li == 0 && take == self.nodes[ni].count as usize {
                 self.nodes.remove(ni);
             } else {
+                let node = self.plain_mut(ni);
                 let s = node.offset_of(li);
                 let e = if li as usize + take == node.count as usize {
                     node.buf.len()
@@ -458,94 +593,55 @@ impl List {
                 };
                 node.remove_range(s, e, take as u32);
                 node.buf.shrink_to(node.buf.len().next_multiple_of(16));
+                self.settle(ni);
                 ni += 1;
             }
             li = 0;
             n -= take;
         }
+        self.settle_edges();
     }
 
     /// Every element in order.
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
         let mut buf = [0u8; 20];
-        for n in &self.nodes {
-            for (_, e) in n.iter() {
-                f(e.as_bytes(&mut buf));
-            }
-        }
+        self.visit_from(0, |e| {
+            f(e.as_bytes(&mut buf));
+            true
+        });
     }
 
-    /// Elements from index `start` (0-based) onward, head to tail.
-    pub fn iter_from(&self, start: usize) -> Iter<'_> {
+    /// Elements from index `start` (0-based) head to tail, until `f` returns false.
+    pub fn visit_from(&self, start: usize, mut f: impl FnMut(Elem) -> bool) {
         if start >= self.len {
-            return Iter { list: self, node: self.nodes.len(), off: 0 };
+            return;
         }
-        let (ni, li) = self.locate(start);
-        Iter { list: self, node: ni, off: self.nodes[ni].offset_of(li) }
-    }
-
-    pub fn iter(&self) -> Iter<'_> {
-        Iter { list: self, node: 0, off: 0 }
-    }
-
-    /// Elements tail to head.
-    pub fn iter_rev(&self) -> RevIter<'_> {
-        let node = self.nodes.len();
-        let off = self.nodes.back().map_or(0, |n| n.buf.len());
-        RevIter { list: self, node, off }
-    }
-}
-
-/// Head-to-tail iterator over elements.
-pub struct Iter<'a> {
-    list: &'a List,
-    node: usize,
-    off: usize,
-}
-
-impl<'a> Iterator for Iter<'a> {
-    type Item = Elem<'a>;
-    #[inline]
-    fn next(&mut self) -> Option<Elem<'a>> {
-        loop {
-            let n = self.list.nodes.get(self.node)?;
-            if self.off < n.buf.len() {
-                let (e, next) = decode(&n.buf, self.off);
-                self.off = next;
-                return Some(e);
+        let (first, li) = self.locate(start);
+        for (ni, n) in self.nodes.iter().enumerate().skip(first) {
+            let data = n.data();
+            let off = if ni == first { offset_in(&data, n.count, li) } else { 0 };
+            let mut it = node_iter(&data);
+            it.off = off;
+            for (_, e) in it {
+                if !f(e) {
+                    return;
+                }
             }
-            self.node += 1;
-            self.off = 0;
         }
     }
-}
 
-/// Tail-to-head iterator; `node` is one past the current node.
-pub struct RevIter<'a> {
-    list: &'a List,
-    node: usize,
-    off: usize,
-}
-
-impl<'a> Iterator for RevIter<'a> {
-    type Item = Elem<'a>;
-    #[inline]
-    fn next(&mut self) -> Option<Elem<'a>> {
-        loop {
-            if self.node == 0 {
-                return None;
+    /// Elements tail to head, until `f` returns false.
+    pub fn visit_rev(&self, mut f: impl FnMut(Elem) -> bool) {
+        for n in self.nodes.iter().rev() {
+            let data = n.data();
+            let mut end = data.len();
+            while end > 0 {
+                let start = prev(&data, end);
+                if !f(decode(&data, start).0) {
+                    return;
+                }
+                end = start;
             }
-            let n = &self.list.nodes[self.node - 1];
-            if self.off > 0 {
-                let start = prev(&n.buf, self.off);
-                self.off = start;
-                return Some(decode(&n.buf, start).0);
-            }
-            self.node -= 1;
-            if self.node == 0 {
-                return None;
-            }
-            self.off = self.list.nodes[self.node - 1].buf.len();
         }
     }
 }

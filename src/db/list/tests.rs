@@ -37,18 +37,34 @@ fn check(l: &List, m: &VecDeque<Vec<u8>>) {
     assert_eq!(l.len(), m.len());
     let want: Vec<Vec<u8>> = m.iter().cloned().collect();
     assert_eq!(contents(l), want);
-    let rev: Vec<Vec<u8>> = l.iter_rev().map(|e| e.to_vec()).collect();
+    let mut rev: Vec<Vec<u8>> = Vec::new();
+    l.visit_rev(|e| {
+        rev.push(e.to_vec());
+        true
+    });
     let mut w = want.clone();
     w.reverse();
     assert_eq!(rev, w);
     assert_eq!(l.nodes.iter().map(|n| n.count as usize).sum::<usize>(), l.len());
     assert!(l.nodes.iter().all(|n| n.count > 0));
+    // Edge nodes are plain; without a depth nothing is compressed.
+    let d = l.depth as usize;
+    for (i, n) in l.nodes.iter().enumerate() {
+        if d == 0 || i < d || i + d >= l.nodes.len() {
+            assert!(!n.is_compressed(), "node {i} of {} compressed at depth {d}", l.nodes.len());
+        }
+    }
 }
 
 fn run(fill: i64, seed: u64) {
+    run_with(fill, 0, seed);
+}
+
+fn run_with(fill: i64, depth: u32, seed: u64) {
     let mut r = Rng(seed);
-    let mut l = List::new(fill);
+    let mut l = List::with_options(fill, depth);
     let mut m: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut saw_compressed = false;
     for step in 0..4000 {
         let v = value(&mut r);
         match r.below(12) {
@@ -116,7 +132,11 @@ fn run(fill: i64, seed: u64) {
             }
             _ => {
                 let start = r.below(m.len() as u64 + 1) as usize;
-                let got: Vec<Vec<u8>> = l.iter_from(start).map(|e| e.to_vec()).collect();
+                let mut got: Vec<Vec<u8>> = Vec::new();
+                l.visit_from(start, |e| {
+                    got.push(e.to_vec());
+                    true
+                });
                 let want: Vec<Vec<u8>> = m.iter().skip(start).cloned().collect();
                 assert_eq!(got, want);
             }
@@ -124,8 +144,10 @@ fn run(fill: i64, seed: u64) {
         if step % 97 == 0 {
             check(&l, &m);
         }
+        saw_compressed |= l.compressed_nodes() > 0;
     }
     check(&l, &m);
+    assert_eq!(saw_compressed, depth > 0, "compression exercised iff a depth is set");
     let d = l.duplicate();
     check(&d, &m);
 }
@@ -172,5 +194,69 @@ fn small_elements_cost_about_what_redis_pays() {
     }
     // 5-byte strings: 7 bytes each in a listpack.
     let per = l.heap_size() as f64 / 10_000.0;
-    assert!(per < 8.2, "{per} bytes per element");
+    assert!(per < 7.3, "{per} bytes per element");
+}
+
+/// Redis 7.0.15 reports MEMORY USAGE 14101512 for 1M `value:NNNNNN` elements and 5005152
+/// for the integers 0..1M (default fill).
+#[test]
+fn memory_is_within_redis() {
+    let mut a = List::new(-2);
+    let mut b = List::new(-2);
+    for i in 0..1_000_000 {
+        a.push_back(format!("value:{i:06}").as_bytes());
+        b.push_back(i.to_string().as_bytes());
+    }
+    assert!(a.heap_size() <= 14_101_512, "{}", a.heap_size());
+    assert!(b.heap_size() <= 5_005_152, "{}", b.heap_size());
+}
+
+#[test]
+fn model_with_compression() {
+    run_with(-2, 1, 0x5555_aaaa);
+    run_with(4, 1, 0x7777_1111);
+    run_with(2, 2, 0x0f0f_f0f0);
+    run_with(1, 3, 0x1234_4321);
+}
+
+#[test]
+fn interior_nodes_are_compressed() {
+    let mut l = List::with_options(-2, 1);
+    let mut plain = List::new(-2);
+    for i in 0..50_000 {
+        let v = format!("value:{:06}", i % 1000);
+        l.push_back(v.as_bytes());
+        plain.push_back(v.as_bytes());
+    }
+    assert!(l.node_count() > 3);
+    assert_eq!(l.compressed_nodes(), l.node_count() - 2);
+    assert!(l.heap_size() * 2 < plain.heap_size(), "{} vs {}", l.heap_size(), plain.heap_size());
+    assert_eq!(l.get_with(25_000, |e| e.to_vec()), Some(b"value:000000".to_vec()));
+    assert!(l.set(25_001, b"changed"));
+    assert_eq!(l.get_with(25_001, |e| e.to_vec()), Some(b"changed".to_vec()));
+    assert_eq!(l.compressed_nodes(), l.node_count() - 2);
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    l.for_each(|e| a.push(e.to_vec()));
+    plain.set(25_001, b"changed");
+    plain.for_each(|e| b.push(e.to_vec()));
+    assert_eq!(a, b);
+    // Popping until two nodes remain leaves nothing compressed.
+    while l.node_count() > 2 {
+        l.pop_front();
+    }
+    assert_eq!(l.compressed_nodes(), 0);
+}
+
+#[test]
+fn from_elems_keeps_order_and_settings() {
+    let mut cfg = crate::config::Config::default();
+    cfg.list_max_listpack_size = 2;
+    cfg.list_compress_depth = 1;
+    let v: Vec<Vec<u8>> =
+        (0..50).map(|i| format!("element {i} {}", "x".repeat(40)).into_bytes()).collect();
+    let l = List::from_elems(&cfg, v.iter().map(|x| x.as_slice()));
+    assert_eq!(contents(&l), v);
+    assert_eq!(l.node_count(), 25);
+    assert!(l.compressed_nodes() > 0);
 }
