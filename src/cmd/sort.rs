@@ -203,8 +203,10 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             _ => return Err(WRONGTYPE),
         },
     };
-    // A set has no order of its own: when stored (or replicated), sort it by bytes.
-    if dontsort && kind == Some(1) && store.is_some() {
+    // A set has no order of its own: when stored or read by a script, sort it by bytes so
+    // the result is the same everywhere.
+    let in_script = crate::script::run::is_script_client(ctx.client);
+    if dontsort && kind == Some(1) && (store.is_some() || in_script) {
         dontsort = false;
         alpha = true;
         sortby = None;
@@ -263,13 +265,20 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
                     let n = (end - start + 1) as usize;
                     let mut buf = [0u8; 20];
                     if desc {
-                        for e in l.iter_rev().skip(start as usize).take(n) {
+                        let mut skip = start as usize;
+                        l.visit_rev(|e| {
+                            if skip > 0 {
+                                skip -= 1;
+                                return true;
+                            }
                             items.push(mk(e.as_bytes(&mut buf).to_vec()));
-                        }
+                            items.len() < n
+                        });
                     } else {
-                        for e in l.iter_from(start as usize).take(n) {
+                        l.visit_from(start as usize, |e| {
                             items.push(mk(e.as_bytes(&mut buf).to_vec()));
-                        }
+                            items.len() < n
+                        });
                     }
                 }
                 end -= start;
@@ -374,7 +383,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             let n = out.len();
             if n > 0 {
                 let lru = ctx.lru();
-                let list = make_list(ctx.st.cfg.list_max_listpack_size, &out);
+                let list = make_list(&ctx.st.cfg, &out);
                 ctx.st.ks.set(db, dst, Value::List(Box::new(list)), 0, lru);
                 ctx.modified(db, dst);
                 ctx.notify(notify::LIST, "sortstore", db, dst);
@@ -405,8 +414,8 @@ fn set_elements(s: &crate::db::set::Set) -> Vec<Vec<u8>> {
     s.for_each(|m| v.push(m.to_vec()));
     v
 }
-fn make_list(fill: i64, items: &[Vec<u8>]) -> crate::db::list::List {
-    crate::db::list::List::from_elems(fill, items.iter().map(|v| v.as_slice()))
+fn make_list(cfg: &crate::config::Config, items: &[Vec<u8>]) -> crate::db::list::List {
+    crate::db::list::List::from_elems(cfg, items.iter().map(|v| v.as_slice()))
 }
 
 #[cfg(test)]
