@@ -350,3 +350,53 @@ fn random_sorted_set_commands_match_redis() {
         }
     }
 }
+
+/// Every keyspace event of the family (and `new`, `del`, `sortstore`) in Redis's order.
+#[test]
+fn keyspace_events_match_redis() {
+    let Some(oracle) = start_oracle() else {
+        if std::env::var("FERRODIS_REQUIRE_ORACLE").as_deref() == Ok("1") {
+            panic!("redis-server is required (FERRODIS_REQUIRE_ORACLE=1) but could not start");
+        }
+        eprintln!("redis-server not found on PATH: keyspace event comparison skipped");
+        return;
+    };
+    let ours = common::start();
+    let script = "ZADD z 1 a 2 b 3 c|ZADD z 1 a|ZADD z XX 5 nosuch|ZADD z INCR 1 a|ZINCRBY z 1 b|\
+        ZADD z CH 9 c|ZREM z nosuch|ZREM z a|ZREMRANGEBYRANK z 0 0|ZADD z 1 a 2 b|\
+        ZREMRANGEBYSCORE z 100 200|ZREMRANGEBYSCORE z 1 1|ZADD l 0 a 0 b 0 c|\
+        ZREMRANGEBYLEX l [a [b|ZPOPMIN z|ZPOPMAX z 5|ZADD z 1 a 2 b 3 c|ZMPOP 1 z MIN COUNT 2|\
+        BZPOPMAX z 0|BZMPOP 0 1 l MIN|ZADD a 1 x 2 y|ZADD b 2 y 3 q|ZUNIONSTORE d 2 a b|\
+        ZINTERSTORE d 2 a b|ZDIFFSTORE d 2 a b|ZINTERSTORE d 2 a nokey|ZRANGESTORE d2 a 0 -1|\
+        ZRANGESTORE d2 a 5 6|ZRANGESTORE d2 a 5 6|SORT a STORE sl|SORT nokey STORE sl|\
+        ZADD e 1 x|ZREMRANGEBYRANK e 0 -1|ZADD e 1 x|ZREM e x";
+    let run = |port: u16| -> Vec<Vec<u8>> {
+        let mut c = Peer::connect(port, false);
+        c.call(&[s("FLUSHALL")]);
+        c.call(&[s("CONFIG"), s("SET"), s("notify-keyspace-events"), s("KEA")]);
+        let mut sub = Peer::connect(port, false);
+        sub.call(&[s("PSUBSCRIBE"), s("__key*__:*")]);
+        for line in script.split('|') {
+            let args: Vec<String> = line.split_whitespace().map(s).collect();
+            c.call(&args);
+        }
+        c.call(&[s("CONFIG"), s("SET"), s("notify-keyspace-events"), s("")]);
+        // A PING on the subscriber marks the end of the events sent before it.
+        let ping = sub.call(&[s("PING")]);
+        let mut events = Vec::new();
+        let mut frame = ping;
+        while !frame.windows(4).any(|w| w == b"pong") {
+            events.push(frame);
+            frame = Vec::new();
+            sub.frame(&mut frame);
+        }
+        events
+    };
+    let want = run(oracle.port);
+    let got = run(ours.addr.port());
+    assert!(want.len() > 50, "the oracle sent {} events", want.len());
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(String::from_utf8_lossy(g), String::from_utf8_lossy(w), "event {i}");
+    }
+    assert_eq!(got.len(), want.len());
+}
