@@ -96,3 +96,59 @@ fn option_errors_and_missing_keys() {
         );
     });
 }
+
+#[test]
+fn lists_sets_and_external_keys() {
+    let srv = common::start();
+    both(&srv, |c, r3| {
+        exp(c, &["RPUSH", "l", "3", "1", "2", "10"], ":4\r\n");
+        exp(c, &["SORT", "l"], &arr(&some(&["1", "2", "3", "10"]), r3));
+        exp(c, &["SORT", "l", "ALPHA"], &arr(&some(&["1", "10", "2", "3"]), r3));
+        exp(
+            c,
+            &["SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"],
+            &arr(&some(&["2", "1"]), r3),
+        );
+        exp(c, &["SADD", "s", "b", "c", "a"], ":3\r\n");
+        exp(c, &["SORT", "s", "ALPHA", "DESC"], &arr(&some(&["c", "b", "a"]), r3));
+        // A set stored without sorting is sorted by bytes, so the result is stable.
+        exp(c, &["SORT", "s", "BY", "nosort", "STORE", "dst"], ":3\r\n");
+        exp(c, &["LRANGE", "dst", "0", "-1"], &arr(&some(&["a", "b", "c"]), r3));
+        exp(c, &["TYPE", "dst"], "+list\r\n");
+        exp(c, &["MSET", "w_1", "30", "w_2", "20", "w_3", "10", "v_1", "one"], "+OK\r\n");
+        exp(c, &["HSET", "h_1", "f", "b"], ":1\r\n");
+        exp(c, &["HSET", "h_3", "f", "a"], ":1\r\n");
+        exp(c, &["HSET", "h_2", "f", "c"], ":1\r\n");
+        exp(c, &["SORT", "l", "BY", "w_*", "LIMIT", "0", "3"], &arr(&some(&["10", "3", "2"]), r3));
+        exp(
+            c,
+            &["SORT", "l", "BY", "h_*->f", "ALPHA", "GET", "#", "GET", "v_*", "GET", "h_*->f"],
+            &arr(
+                &[
+                    Some("10"),
+                    None,
+                    None,
+                    Some("3"),
+                    None,
+                    Some("a"),
+                    Some("1"),
+                    Some("one"),
+                    Some("b"),
+                    Some("2"),
+                    None,
+                    Some("c"),
+                ],
+                r3,
+            ),
+        );
+        exp(c, &["SORT", "l", "BY", "w_*", "GET", "v_*", "STORE", "dst"], ":4\r\n");
+        exp(c, &["LRANGE", "dst", "0", "-1"], &arr(&some(&["", "", "", "one"]), r3));
+        exp(c, &["SORT", "l", "LIMIT", "0", "0", "STORE", "dst"], ":0\r\n");
+        exp(c, &["EXISTS", "dst"], ":0\r\n");
+        exp(
+            c,
+            &["SORT", "h_1"],
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+        );
+    });
+}

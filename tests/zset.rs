@@ -549,3 +549,43 @@ fn zpop_empties_and_deletes_the_key() {
         assert_eq!(t, "none");
     }
 }
+
+#[test]
+fn blocking_pops_wake_on_zadd_and_time_out() {
+    let srv = common::start();
+    for r3 in [false, true] {
+        let mut w = raw(&srv, r3);
+        exp(&mut w, &["FLUSHALL"], "+OK\r\n");
+        let mut a = raw(&srv, r3);
+        let mut b = raw(&srv, r3);
+        // Whether a pop parks first or finds the data, the replies are the same.
+        a.send(&resp(&[b"BZPOPMIN", b"k1", b"k2", b"0"]));
+        b.send(&resp(&[b"BZMPOP", b"0", b"1", b"k3", b"MAX", b"COUNT", b"5"]));
+        exp(&mut w, &["ZADD", "k2", "1", "x", "2", "y"], ":2\r\n");
+        exp(&mut w, &["ZADD", "k3", "1", "x", "2", "y", "3", "z"], ":3\r\n");
+        let first = format!("*3\r\n$2\r\nk2\r\n$1\r\nx\r\n{}", dbl(r3, "1"));
+        assert_eq!(
+            String::from_utf8_lossy(&a.read_for(Duration::from_secs(2), first.len()).0),
+            first
+        );
+        let second = format!(
+            "*2\r\n$2\r\nk3\r\n*3\r\n*2\r\n$1\r\nz\r\n{}*2\r\n$1\r\ny\r\n{}*2\r\n$1\r\nx\r\n{}",
+            dbl(r3, "3"),
+            dbl(r3, "2"),
+            dbl(r3, "1")
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&b.read_for(Duration::from_secs(2), second.len()).0),
+            second
+        );
+        exp(&mut w, &["EXISTS", "k3"], ":0\r\n");
+        exp(&mut w, &["ZCARD", "k2"], ":1\r\n");
+        // Timeouts answer with a null array.
+        exp(&mut a, &["BZPOPMIN", "nokey", "0.01"], pick(r3, "*-1\r\n", "_\r\n"));
+        exp(&mut a, &["BZMPOP", "0.01", "1", "nokey", "MIN"], pick(r3, "*-1\r\n", "_\r\n"));
+        exp(&mut a, &["BZPOPMIN", "k", "-1"], "-ERR timeout is negative\r\n");
+        exp(&mut a, &["BZMPOP", "0", "0", "k", "MIN"], "-ERR numkeys should be greater than 0\r\n");
+        exp(&mut a, &["PFADD", "s", "x"], ":1\r\n");
+        exp(&mut a, &["BZPOPMIN", "nokey", "s", "0"], WRONGTYPE);
+    }
+}

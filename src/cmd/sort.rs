@@ -117,8 +117,8 @@ fn lookup_by_pattern(
 }
 
 /// A value of a hash field, for `->field` patterns.
-fn hash_field(_h: &crate::db::hash::Hash, _f: &[u8]) -> Option<Vec<u8>> {
-    None
+fn hash_field(h: &crate::db::hash::Hash, f: &[u8]) -> Option<Vec<u8>> {
+    h.get(f).map(|v| v.to_vec())
 }
 
 /// SORT's numeric conversion: strtod over the C string, refusing trailing bytes, NaN and
@@ -203,8 +203,10 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             _ => return Err(WRONGTYPE),
         },
     };
-    // A set has no order of its own: when stored (or replicated), sort it by bytes.
-    if dontsort && kind == Some(1) && store.is_some() {
+    // A set has no order of its own: when stored or read by a script, sort it by bytes so
+    // the result is the same everywhere.
+    let in_script = crate::script::run::is_script_client(ctx.client);
+    if dontsort && kind == Some(1) && (store.is_some() || in_script) {
         dontsort = false;
         alpha = true;
         sortby = None;
@@ -261,15 +263,23 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             Value::List(l) if dontsort => {
                 if end >= start {
                     let n = (end - start + 1) as usize;
-                    let all = list_elements(l);
-                    let len = all.len();
-                    let pick: Vec<Vec<u8>> = if desc {
-                        all.into_iter().rev().skip(start as usize).take(n).collect()
+                    let mut buf = [0u8; 20];
+                    if desc {
+                        let mut skip = start as usize;
+                        l.visit_rev(|e| {
+                            if skip > 0 {
+                                skip -= 1;
+                                return true;
+                            }
+                            items.push(mk(e.as_bytes(&mut buf).to_vec()));
+                            items.len() < n
+                        });
                     } else {
-                        all.into_iter().skip(start as usize).take(n).collect()
-                    };
-                    debug_assert!(len >= pick.len());
-                    items.extend(pick.into_iter().map(mk));
+                        l.visit_from(start as usize, |e| {
+                            items.push(mk(e.as_bytes(&mut buf).to_vec()));
+                            items.len() < n
+                        });
+                    }
                 }
                 end -= start;
                 start = 0;
@@ -373,7 +383,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             let n = out.len();
             if n > 0 {
                 let lru = ctx.lru();
-                let list = make_list(out);
+                let list = make_list(&ctx.st.cfg, &out);
                 ctx.st.ks.set(db, dst, Value::List(Box::new(list)), 0, lru);
                 ctx.modified(db, dst);
                 ctx.notify(notify::LIST, "sortstore", db, dst);
@@ -387,21 +397,25 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
     Ok(())
 }
 
-// Lists, sets and hashes are other families' types; SORT reads them through these.
-fn list_len(_l: &crate::db::list::List) -> usize {
-    0
+// Lists, sets and hashes belong to other families; SORT reads them through these.
+fn list_len(l: &crate::db::list::List) -> usize {
+    l.len()
 }
-fn list_elements(_l: &crate::db::list::List) -> Vec<Vec<u8>> {
-    Vec::new()
+fn list_elements(l: &crate::db::list::List) -> Vec<Vec<u8>> {
+    let mut v = Vec::with_capacity(l.len());
+    l.for_each(|e| v.push(e.to_vec()));
+    v
 }
-fn set_len(_s: &crate::db::set::Set) -> usize {
-    0
+fn set_len(s: &crate::db::set::Set) -> usize {
+    s.len()
 }
-fn set_elements(_s: &crate::db::set::Set) -> Vec<Vec<u8>> {
-    Vec::new()
+fn set_elements(s: &crate::db::set::Set) -> Vec<Vec<u8>> {
+    let mut v = Vec::with_capacity(s.len());
+    s.for_each(|m| v.push(m.to_vec()));
+    v
 }
-fn make_list(_items: Vec<Vec<u8>>) -> crate::db::list::List {
-    crate::db::list::List::default()
+fn make_list(cfg: &crate::config::Config, items: &[Vec<u8>]) -> crate::db::list::List {
+    crate::db::list::List::from_elems(cfg, items.iter().map(|v| v.as_slice()))
 }
 
 #[cfg(test)]

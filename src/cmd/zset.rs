@@ -15,7 +15,7 @@ use crate::error::{CommandError, WRONGTYPE};
 use crate::resp::reply::Reply;
 use crate::state::State;
 
-use pop::{zmpop, zpopmax, zpopmin};
+use pop::{bzmpop, bzpopmax, bzpopmin, zmpop, zpopmax, zpopmin};
 use range::{
     zrange, zrangebylex, zrangebyscore, zrangestore, zrevrange, zrevrangebylex, zrevrangebyscore,
 };
@@ -23,11 +23,61 @@ use read::{zcard, zcount, zlexcount, zmscore, zrandmember, zrank, zrevrank, zsca
 use setops::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore};
 use write::{zadd, zincrby, zrem, zremrangebylex, zremrangebyrank, zremrangebyscore};
 
+fn keys_bzmpop(args: &Args) -> Result<Vec<usize>, CommandError> {
+    numkeys_at(args, 2, &[])
+}
+
 fn keys_dest_numkeys(args: &Args) -> Result<Vec<usize>, CommandError> {
     numkeys_at(args, 2, &[1])
 }
 
 pub const COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        name: "bzpopmin",
+        handler: bzpopmin,
+        arity: -3,
+        flags: flags::WRITE | flags::NOSCRIPT | flags::BLOCKING | flags::FAST,
+        acl: &["@write", "@sortedset"],
+        first_key: 1,
+        last_key: -2,
+        step: 1,
+        group: "sorted-set",
+        since: "5.0.0",
+        summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+        complexity: "O(log(N)) with N being the number of elements in the sorted set.",
+        syntax: "key [key ...] timeout",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "bzpopmax",
+        handler: bzpopmax,
+        arity: -3,
+        flags: flags::WRITE | flags::NOSCRIPT | flags::BLOCKING | flags::FAST,
+        acl: &["@write", "@sortedset"],
+        first_key: 1,
+        last_key: -2,
+        step: 1,
+        group: "sorted-set",
+        since: "5.0.0",
+        summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+        complexity: "O(log(N)) with N being the number of elements in the sorted set.",
+        syntax: "key [key ...] timeout",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "bzmpop",
+        handler: bzmpop,
+        getkeys: Some(keys_bzmpop),
+        arity: -5,
+        flags: flags::WRITE | flags::BLOCKING | flags::MOVABLE_KEYS,
+        acl: &["@write", "@sortedset"],
+        group: "sorted-set",
+        since: "7.0.0",
+        summary: "Remove and return members with scores in a sorted set or block until one is available",
+        complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+        syntax: "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]",
+        ..CommandDef::DEFAULT
+    },
     CommandDef {
         name: "zadd",
         handler: zadd,

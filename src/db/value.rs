@@ -222,6 +222,19 @@ impl Value {
                 }
                 return Ok(());
             }
+            // Each member: SHA1 of (member, score as %.17g), xored in (order-independent).
+            Value::ZSet(z) => {
+                let mut buf = Vec::with_capacity(32);
+                z.iter_all(|m, s| {
+                    let mut e = super::digest::Digest::default();
+                    e.mix(m);
+                    buf.clear();
+                    num::write_f64(&mut buf, s);
+                    e.mix(&buf);
+                    d.xor_digest(&e);
+                });
+                return Ok(());
+            }
             // Each entry: its ID as "ms.seq", then every field and value (consumer groups
             // are not part of Redis 7.0's digest).
             Value::Stream(st) => {

@@ -2,8 +2,10 @@
 
 use super::write::finish_removal;
 use super::write_zset;
+use crate::blocking::{block, may_block, parse_timeout, ready_key};
 use crate::cmd::args::Args;
 use crate::cmd::Ctx;
+use crate::db::Kind;
 use crate::error::{CmdResult, CommandError, SYNTAX};
 use crate::util::num;
 
@@ -152,4 +154,64 @@ pub fn zmpop(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     ctx.reply().null_array();
     Ok(())
+}
+
+/// The first non-empty sorted set among `keys` (WRONGTYPE on the first other value found);
+/// during a re-run after a wake-up only the key that woke the client counts.
+fn first_ready<'a>(
+    ctx: &mut Ctx,
+    keys: impl Iterator<Item = &'a [u8]>,
+) -> Result<Option<&'a [u8]>, CommandError> {
+    let (db, now) = (ctx.db(), ctx.now_ms);
+    let only: Option<Vec<u8>> = ready_key(ctx).map(|k| k.to_vec());
+    for k in keys {
+        if only.as_deref().is_some_and(|o| o != k) {
+            continue;
+        }
+        if write_zset(ctx.st, db, k, now)?.is_some_and(|z| !z.is_empty()) {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
+}
+
+pub fn bzpopmin(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    bzpop(ctx, args, false)
+}
+
+pub fn bzpopmax(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    bzpop(ctx, args, true)
+}
+
+/// BZPOPMIN/BZPOPMAX: a flat `[key, member, score]`, or park until a key gets members.
+fn bzpop(ctx: &mut Ctx, args: &Args, max: bool) -> CmdResult {
+    let deadline = parse_timeout(ctx, args.get(args.len() - 1))?;
+    let keys = || (1..args.len() - 1).map(|i| args.get(i));
+    if let Some(k) = first_ready(ctx, keys())? {
+        let db = ctx.db();
+        pop_and_reply(ctx, db, k, max, 1, PopShape { nested: false, emit_key: true });
+        return Ok(());
+    }
+    if !may_block(ctx) {
+        ctx.reply().null_array();
+        return Ok(());
+    }
+    block(ctx, args, Kind::ZSet, keys(), deadline)
+}
+
+/// BZMPOP timeout numkeys key... MIN|MAX [COUNT n].
+pub fn bzmpop(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let p = parse_mpop(args, 2)?;
+    let deadline = parse_timeout(ctx, args.get(1))?;
+    let keys = || p.keys.clone().map(|i| args.get(i));
+    if let Some(k) = first_ready(ctx, keys())? {
+        let db = ctx.db();
+        pop_and_reply(ctx, db, k, p.max, p.count, PopShape { nested: true, emit_key: true });
+        return Ok(());
+    }
+    if !may_block(ctx) {
+        ctx.reply().null_array();
+        return Ok(());
+    }
+    block(ctx, args, Kind::ZSet, keys(), deadline)
 }

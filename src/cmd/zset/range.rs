@@ -94,13 +94,22 @@ fn select(z: &ZSet, range: &Range, rev: bool, offset: i64, limit: i64) -> Select
             if offset < 0 || limit == 0 {
                 return empty;
             }
+            let off = offset as usize;
+            if let (Range::Lex(r), ZSet::Pack(_)) = (range, z) {
+                // Listpack semantics: skip `offset` from the first match regardless of range,
+                // then take while the far bound holds.
+                let Some((skip, avail)) = r.pack_walk(z, rev, off) else {
+                    return empty;
+                };
+                let count = if limit > 0 { avail.min(limit as usize) } else { avail };
+                return Selection { skip, count, rev };
+            }
             let (a, b) = match range {
                 Range::Score(r) => r.ranks(z),
-                Range::Lex(r) => r.ranks(z),
+                Range::Lex(r) => r.ranks(z, rev),
                 Range::Rank(..) => unreachable!(),
             };
             let inrange = b - a;
-            let off = offset as usize;
             if off >= inrange {
                 return empty;
             }
@@ -188,10 +197,10 @@ fn generic(
                 items.clear();
             }
         }
-        if rev {
-            items.reverse();
-        }
-        return store_result(ctx, dst, items, lim);
+        // Redis creates the destination from the known length of a rank range (compact
+        // when unknown) and adds in range order, converting as it grows.
+        let hint = if matches!(range, Range::Rank(..)) { items.len() } else { 0 };
+        return store_result(ctx, dst, items, hint, lim);
     }
     let (st, mut r) = ctx.parts();
     let Some(z) = read_zset(st, db, key, now)? else {
@@ -216,6 +225,7 @@ fn store_result(
     ctx: &mut Ctx,
     dst: &[u8],
     items: Vec<(Vec<u8>, f64)>,
+    hint: usize,
     lim: crate::db::zset::Limits,
 ) -> CmdResult {
     let db = ctx.db();
@@ -229,7 +239,10 @@ fn store_result(
         }
         return Ok(());
     }
-    let z = ZSet::from_sorted(&items, lim);
+    let mut z = ZSet::new_for(hint, 0, lim);
+    for (m, s) in &items {
+        z.set(m, *s, lim);
+    }
     let lru = ctx.lru();
     ctx.st.ks.set(db, dst, Value::ZSet(Box::new(z)), 0, lru);
     ctx.modified(db, dst);

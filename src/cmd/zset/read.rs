@@ -30,7 +30,7 @@ pub fn zlexcount(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let r = parse_lex_range(args.get(2), args.get(3))?;
     let (db, now) = (ctx.db(), ctx.now_ms);
     let n = read_zset(ctx.st, db, args.get(1), now)?.map_or(0, |z| {
-        let (s, e) = r.ranks(z);
+        let (s, e) = r.ranks(z, false);
         e - s
     });
     ctx.reply().int(n as i64);

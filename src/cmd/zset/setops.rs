@@ -83,13 +83,19 @@ impl Src<'_> {
     }
 }
 
-// Plain sets are another family's type; until it lands these see an empty set.
-fn set_len(_s: &crate::db::set::Set) -> usize {
-    0
+fn set_len(s: &crate::db::set::Set) -> usize {
+    s.len()
 }
-fn set_for_each(_s: &crate::db::set::Set, _f: &mut dyn FnMut(&[u8]) -> bool) {}
-fn set_contains(_s: &crate::db::set::Set, _m: &[u8]) -> bool {
-    false
+fn set_for_each(s: &crate::db::set::Set, f: &mut dyn FnMut(&[u8]) -> bool) {
+    let mut go = true;
+    s.for_each(|m| {
+        if go {
+            go = f(m);
+        }
+    });
+}
+fn set_contains(s: &crate::db::set::Set, m: &[u8]) -> bool {
+    s.contains(m)
 }
 
 pub fn zunion(ctx: &mut Ctx, args: &Args) -> CmdResult {

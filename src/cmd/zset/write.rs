@@ -138,11 +138,9 @@ fn zadd_generic(ctx: &mut Ctx, args: &Args, incr_cmd: bool) -> CmdResult {
         return Err(CommandError::stat("ERR INCR option supports a single increment-element pair"));
     }
     let mut pairs: Vec<(f64, &[u8])> = Vec::with_capacity(elements / 2);
-    let mut maxlen = 0;
     while i < args.len() {
         let score = num::parse_f64(args.get(i)).ok_or(NOT_FLOAT)?;
         let member = args.get(i + 1);
-        maxlen = maxlen.max(member.len());
         pairs.push((score, member));
         i += 2;
     }
@@ -153,7 +151,14 @@ fn zadd_generic(ctx: &mut Ctx, args: &Args, incr_cmd: bool) -> CmdResult {
         Some(z) => apply(z, f, &pairs, lim),
         None if f.xx => Outcome::default(),
         None => {
-            let mut z = ZSet::new_for(pairs.len(), maxlen, lim);
+            // Redis 7.0 starts a new key compact unless the limits are 0 or the first member
+            // is too long, and converts while adding (so -0 in the compact form becomes 0).
+            let first_len = pairs.first().map_or(0, |p| p.1.len());
+            let mut z = if lim.max_entries == 0 || first_len > lim.max_value {
+                ZSet::new_large()
+            } else {
+                ZSet::default()
+            };
             let o = apply(&mut z, f, &pairs, lim);
             if !z.is_empty() {
                 let lru = ctx.lru();
@@ -199,6 +204,9 @@ pub fn zrem(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
     }
     let emptied = z.is_empty();
+    if deleted > 0 && !emptied {
+        z.shrink();
+    }
     if deleted > 0 {
         finish_removal(ctx, db, key, emptied, "zrem");
     }
@@ -268,7 +276,7 @@ fn zremrange(ctx: &mut Ctx, args: &Args, what: RemRange, event: &'static str) ->
             (s as usize, e as usize + 1)
         }
         RemRange::Score(r) => r.ranks(z),
-        RemRange::Lex(r) => r.ranks(z),
+        RemRange::Lex(r) => r.ranks(z, false),
     };
     let n = end - start;
     if n > 0 {

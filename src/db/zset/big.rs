@@ -261,8 +261,18 @@ impl Big {
             + self.tree.len() * 16
     }
 
+    /// After removals: when three quarters of the slab are free slots, rebuild compactly
+    /// (amortized O(1) per removal), so a set that shrank gives its memory back.
     pub fn shrink(&mut self) {
-        self.free.shrink_to_fit();
+        let slots = self.slots.0.len();
+        if slots > 64 && self.len() * 4 < slots {
+            let mut n = Big::with_capacity(self.len());
+            self.walk(0, false, |m, s| {
+                n.set(m, s);
+                true
+            });
+            *self = n;
+        }
     }
 }
 
@@ -301,7 +311,13 @@ mod tests {
             b.set(format!("n{i}").as_bytes(), 1.0);
         }
         assert_eq!(b.len(), 7500);
-        b.remove_ranks(0, 7500);
+        b.remove_ranks(0, 7000);
+        b.shrink();
+        assert!(b.slots.0.len() < 1000, "{} slots", b.slots.0.len());
+        assert_eq!(b.len(), 500);
+        assert_eq!(b.score(b"m4999"), Some(99.0));
+        assert_eq!(b.at(b.len() - 1).map(|x| x.0.to_vec()), Some(b"m999".to_vec()));
+        b.remove_ranks(0, 500);
         assert_eq!(b.len(), 0);
     }
 }

@@ -48,8 +48,13 @@ impl ZSet {
         if size_hint <= lim.max_entries && value_len_hint <= lim.max_value {
             ZSet::Pack(Pack::default())
         } else {
-            ZSet::Big(Box::new(Big::with_capacity(size_hint)))
+            ZSet::Big(Box::new(Big::with_capacity(size_hint.min(1 << 20))))
         }
+    }
+
+    /// An empty set in the large encoding.
+    pub fn new_large() -> ZSet {
+        ZSet::Big(Box::default())
     }
 
     #[inline]
@@ -164,9 +169,21 @@ impl ZSet {
         match self {
             ZSet::Pack(p) => {
                 if rev {
-                    let offs = p.offsets();
+                    // Entries only link forward: note their offsets first, on the stack for
+                    // sets of the default size.
+                    let mut stack = [0u32; 128];
+                    let heap;
+                    let offs: &[u32] = if p.len() <= stack.len() {
+                        for (slot, e) in stack.iter_mut().zip(p.iter()) {
+                            *slot = e.off as u32;
+                        }
+                        &stack[..p.len()]
+                    } else {
+                        heap = p.iter().map(|e| e.off as u32).collect::<Vec<u32>>();
+                        &heap
+                    };
                     for &o in offs.iter().rev().skip(skip) {
-                        let e = p.ent(o);
+                        let e = p.ent(o as usize);
                         if !f(e.member, e.score) {
                             return;
                         }
@@ -368,11 +385,93 @@ impl LexRange {
             LexBound::Excl(x) => m < &x[..],
         }
     }
-    /// Half-open ascending rank interval of the elements in range.
-    pub fn ranks(&self, z: &ZSet) -> (usize, usize) {
-        let start = z.lower_bound(|_, m| self.gte_min(m));
-        let end = z.lower_bound(|_, m| !self.lte_max(m));
-        (start, end.max(start))
+    /// Redis's zslIsInLexRange precheck: min above max (or equal with an open end) is empty.
+    pub fn is_valid(&self) -> bool {
+        use std::cmp::Ordering::*;
+        let key = |b: &LexBound| -> (u8, Vec<u8>, bool) {
+            match b {
+                LexBound::NegInf => (0, Vec::new(), false),
+                LexBound::PosInf => (2, Vec::new(), false),
+                LexBound::Incl(x) => (1, x.clone(), false),
+                LexBound::Excl(x) => (1, x.clone(), true),
+            }
+        };
+        let (a, b) = (key(&self.min), key(&self.max));
+        match (a.0, &a.1).cmp(&(b.0, &b.1)) {
+            Greater => false,
+            Equal => a.0 == 1 && !(a.2 || b.2),
+            Less => true,
+        }
+    }
+
+    /// Half-open ascending rank interval of the elements in range, walked forward (or from
+    /// the top with `rev`). On members that all share a score both directions agree; on
+    /// mixed scores (undefined in Redis) the compact form reproduces Redis's listpack scans.
+    pub fn ranks(&self, z: &ZSet, rev: bool) -> (usize, usize) {
+        match z {
+            ZSet::Pack(p) => self.pack_ranks(p, rev),
+            ZSet::Big(_) => {
+                let start = z.lower_bound(|_, m| self.gte_min(m));
+                let end = z.lower_bound(|_, m| !self.lte_max(m));
+                (start, end.max(start))
+            }
+        }
+    }
+
+    /// Redis's listpack ZRANGEBYLEX walk on the compact form: from the first match (the last
+    /// with `rev`), step over `offset` entries whatever their value, then count entries while
+    /// the far bound holds. Returns (entries to skip in walk order, entries to take).
+    pub fn pack_walk(&self, z: &ZSet, rev: bool, offset: usize) -> Option<(usize, usize)> {
+        let ZSet::Pack(p) = z else { return None };
+        let (s, e) = self.pack_ranks(p, rev);
+        if s == e {
+            return None;
+        }
+        let members: Vec<&[u8]> = p.iter().map(|x| x.member).collect();
+        let n = members.len();
+        if rev {
+            let anchor = e - 1;
+            let pos = anchor.checked_sub(offset)?;
+            let run = members[..=pos].iter().rev().take_while(|m| self.gte_min(m)).count();
+            (run > 0).then_some((n - 1 - pos, run))
+        } else {
+            let pos = s + offset;
+            if pos >= n {
+                return None;
+            }
+            let run = members[pos..].iter().take_while(|m| self.lte_max(m)).count();
+            (run > 0).then_some((pos, run))
+        }
+    }
+
+    fn pack_ranks(&self, p: &Pack, rev: bool) -> (usize, usize) {
+        let n = p.len();
+        if n == 0 || !self.is_valid() {
+            return (0, 0);
+        }
+        let members: Vec<&[u8]> = p.iter().map(|e| e.member).collect();
+        if !self.gte_min(members[n - 1]) || !self.lte_max(members[0]) {
+            return (0, 0);
+        }
+        if rev {
+            let Some(t) = members.iter().rposition(|m| self.lte_max(m)) else {
+                return (0, 0);
+            };
+            if !self.gte_min(members[t]) {
+                return (0, 0);
+            }
+            let run = members[..=t].iter().rev().take_while(|m| self.gte_min(m)).count();
+            (t + 1 - run, t + 1)
+        } else {
+            let Some(s) = members.iter().position(|m| self.gte_min(m)) else {
+                return (0, 0);
+            };
+            if !self.lte_max(members[s]) {
+                return (0, 0);
+            }
+            let run = members[s..].iter().take_while(|m| self.lte_max(m)).count();
+            (s, s + run)
+        }
     }
 }
 
@@ -431,9 +530,26 @@ mod tests {
         }
         let r = ScoreRange { min: 2.0, max: 4.0, minex: true, maxex: false };
         assert_eq!(r.ranks(&a), r.ranks(&b));
-        let l =
-            LexRange { min: LexBound::Incl(b"m05".to_vec()), max: LexBound::Excl(b"m10".to_vec()) };
-        assert_eq!(l.ranks(&a), l.ranks(&b));
+        // Lex ranges are defined on members sharing one score.
+        let (mut la, mut lb) = (ZSet::new_for(0, 0, small), ZSet::new_for(1, 1, big));
+        for i in 0..200u32 {
+            let m = format!("m{:03}", (i * 37) % 200);
+            la.set(m.as_bytes(), 0.0, small);
+            lb.set(m.as_bytes(), 0.0, big);
+        }
+        for (min, max) in [
+            (LexBound::Incl(b"m05".to_vec()), LexBound::Excl(b"m10".to_vec())),
+            (LexBound::NegInf, LexBound::Incl(b"m150".to_vec())),
+            (LexBound::Excl(b"m199".to_vec()), LexBound::PosInf),
+            (LexBound::Incl(b"m10".to_vec()), LexBound::Excl(b"m10".to_vec())),
+            (LexBound::PosInf, LexBound::NegInf),
+        ] {
+            let l = LexRange { min, max };
+            let norm = |(s, e): (usize, usize)| if s == e { (0, 0) } else { (s, e) };
+            for rev in [false, true] {
+                assert_eq!(norm(l.ranks(&la, rev)), norm(l.ranks(&lb, rev)), "{l:?}");
+            }
+        }
         assert_eq!(a.rank(b"m100", true), b.rank(b"m100", true));
         a.remove_ranks(10, 20);
         b.remove_ranks(10, 20);

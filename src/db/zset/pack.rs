@@ -124,11 +124,6 @@ impl Pack {
         self.len -= n as u32;
     }
 
-    /// Offsets of all entries (for walks in reverse).
-    pub fn offsets(&self) -> Vec<usize> {
-        self.iter().map(|e| e.off).collect()
-    }
-
     pub fn shrink(&mut self) {
         if self.buf.capacity() > self.buf.len() + self.buf.len() / 4 + 16 {
             self.buf.shrink_to_fit();
