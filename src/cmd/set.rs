@@ -365,11 +365,12 @@ fn spop(ctx: &mut Ctx, args: &Args) -> CmdResult {
         _ => return Err(SYNTAX),
     }
     let (db, now, key) = (ctx.db(), ctx.now_ms, args.get(1));
-    let mut rnd = rng();
     let Some(set) = write_set(ctx.st, db, key, now)? else {
         ctx.reply().null();
         return Ok(());
     };
+    // Seeding costs more than the pop itself: only when there is something to pop.
+    let mut rnd = rng();
     let Some(m) = set.pop_random(&mut rnd) else {
         ctx.reply().null();
         return Ok(());
