@@ -10,7 +10,7 @@
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
 //! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
-//! - `util`: glob matching, number parsing/formatting, bit operations.
+//! - `util`: glob matching, number parsing/formatting, bit operations, HyperLogLog, geohash.
 //! - `error`: protocol, command and server errors.
 //! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
 //!   events; `tracking`: client-side caching invalidation.
