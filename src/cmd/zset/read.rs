@@ -209,40 +209,8 @@ pub fn zrandmember(ctx: &mut Ctx, args: &Args) -> CmdResult {
     Ok(())
 }
 
-const INVALID_CURSOR: CommandError = CommandError::stat("ERR invalid cursor");
-
-/// `strtoul` as Redis's parseScanCursorOrReply uses it.
-fn parse_cursor(arg: &[u8]) -> Result<u64, CommandError> {
-    let s = &arg[..arg.iter().position(|&c| c == 0).unwrap_or(arg.len())];
-    if s.is_empty() {
-        return Ok(0);
-    }
-    if matches!(s[0], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        return Err(INVALID_CURSOR);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() {
-        return Err(INVALID_CURSOR);
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return Err(INVALID_CURSOR);
-        }
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(c - b'0')))
-            .ok_or(INVALID_CURSOR)?;
-    }
-    Ok(if neg { v.wrapping_neg() } else { v })
-}
-
 pub fn zscan(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let cursor = parse_cursor(args.get(2))?;
+    let cursor = crate::cmd::keyspace::parse_cursor(args.get(2))?;
     let (db, now) = (ctx.db(), ctx.now_ms);
     let (st, mut r) = ctx.parts();
     let Some(z) = read_zset(st, db, args.get(1), now)? else {
