@@ -272,6 +272,8 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     let saved_db = c.db;
     let reply_start = c.wbuf.len();
     c.db = db;
+    let cmd = b.cmd;
+    crate::cmd::prepare_touch(st, c, cmd, now_ms);
     let result = {
         let mut ctx = Ctx { st: &mut *st, client: &mut *c, now_ms, no_block: false };
         (def.handler)(&mut ctx, &Args::Owned(&argv))

@@ -588,3 +588,31 @@ fn binary_keys_round_trip() {
         c.expect(&resp(&[b"DEL", b"\r\n"]), b":1\r\n");
     });
 }
+
+#[test]
+fn reads_refresh_the_access_time_but_introspection_does_not() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    for k in ["read", "looked_at", "no_touch"] {
+        let _: () = redis::cmd("SET").arg(k).arg("v").query(&mut c).unwrap();
+    }
+    // The LRU clock counts seconds: let the keys age by two of them.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let _: String = redis::cmd("GET").arg("read").query(&mut c).unwrap();
+    for cmd in ["EXISTS", "TYPE", "TTL", "PTTL", "EXPIRETIME"] {
+        let _: redis::Value = redis::cmd(cmd).arg("looked_at").query(&mut c).unwrap();
+    }
+    let _: redis::Value =
+        redis::cmd("OBJECT").arg("ENCODING").arg("looked_at").query(&mut c).unwrap();
+    let _: () = redis::cmd("CLIENT").arg("NO-TOUCH").arg("ON").query(&mut c).unwrap();
+    let _: String = redis::cmd("GET").arg("no_touch").query(&mut c).unwrap();
+    let idle = |c: &mut redis::Connection, k: &str| -> i64 {
+        redis::cmd("OBJECT").arg("IDLETIME").arg(k).query(c).unwrap()
+    };
+    assert!(idle(&mut c, "read") <= 1, "GET refreshes the access time");
+    assert!(idle(&mut c, "looked_at") >= 2, "introspection leaves it alone");
+    assert!(idle(&mut c, "no_touch") >= 2, "a NO-TOUCH client leaves it alone");
+    // TOUCH itself touches, even for a NO-TOUCH client.
+    let _: i64 = redis::cmd("TOUCH").arg("no_touch").query(&mut c).unwrap();
+    assert!(idle(&mut c, "no_touch") <= 1);
+}

@@ -135,6 +135,21 @@ impl Ctx<'_> {
     }
 }
 
+/// Before a handler runs: the access time its lookups stamp on keys, unless the command, the
+/// client (CLIENT NO-TOUCH, except for TOUCH itself) or an LFU policy says otherwise. LFU
+/// counters are only set when a value is created.
+#[inline]
+pub fn prepare_touch(st: &mut State, client: &Client, id: usize, now_ms: i64) {
+    use crate::config::MaxmemoryPolicy;
+    let lfu = matches!(
+        st.cfg.maxmemory_policy,
+        MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu
+    );
+    let skip =
+        st.table.no_touch[id] || lfu || (client.no_touch && st.table.def(id).name != "touch");
+    st.ks.touch = (!skip).then_some(((now_ms / 1000) as u32) & 0x00ff_ffff);
+}
+
 /// Lookup structure over all families' rows, built once at startup.
 pub struct CommandTable {
     defs: Vec<&'static CommandDef>,
@@ -145,7 +160,27 @@ pub struct CommandTable {
     buckets: Vec<Vec<usize>>,
     /// (parent id, subcommand name) -> id
     subs: ahash::AHashMap<(usize, &'static [u8]), usize>,
+    /// Commands whose lookups leave the key's access time alone (Redis's LOOKUP_NOTOUCH).
+    no_touch: Vec<bool>,
 }
+
+/// Commands that look keys up without refreshing their access time, as Redis passes
+/// LOOKUP_NOTOUCH for them (introspection must not disturb what it reports).
+const NO_TOUCH_COMMANDS: &[&str] = &[
+    "type",
+    "exists",
+    "ttl",
+    "pttl",
+    "expiretime",
+    "pexpiretime",
+    "scan",
+    "object|encoding",
+    "object|freq",
+    "object|idletime",
+    "object|refcount",
+    "debug",
+    "memory|usage",
+];
 
 fn families() -> Vec<&'static [CommandDef]> {
     vec![
@@ -209,6 +244,7 @@ impl CommandTable {
             names: Vec::new(),
             buckets: vec![Vec::new(); MAX_NAME * 32],
             subs: Default::default(),
+            no_touch: Vec::new(),
         };
         for fam in families() {
             for def in fam {
@@ -239,6 +275,7 @@ impl CommandTable {
     }
 
     fn push(&mut self, def: &'static CommandDef, full: String) -> usize {
+        self.no_touch.push(NO_TOUCH_COMMANDS.contains(&full.as_str()));
         self.defs.push(def);
         self.full_names.push(full);
         self.defs.len() - 1
@@ -525,6 +562,7 @@ fn run(
     }
     // One clock read per command: the time since the previous one, so a command's usec
     // also holds its own parsing, which is small.
+    prepare_touch(st, client, id, now_ms);
     let result = {
         let mut ctx = Ctx { st, client, now_ms, no_block };
         (def.handler)(&mut ctx, args)
@@ -554,6 +592,7 @@ fn reject(st: &mut State, client: &mut Client, text: &[u8]) {
 pub fn call_queued(st: &mut State, client: &mut Client, id: usize, args: &Args, now_ms: i64) {
     let def = st.table.def(id);
     let start = Instant::now();
+    prepare_touch(st, client, id, now_ms);
     let result = {
         let mut ctx = Ctx { st, client, now_ms, no_block: true };
         (def.handler)(&mut ctx, args)

@@ -92,6 +92,10 @@ pub struct Keyspace {
     /// `keymiss` / `new` notification for the same lookup is not sent twice.
     pub last_miss: Option<(usize, Key)>,
     pub last_new: Option<(usize, Key)>,
+    /// The LRU clock a lookup stamps on the key it finds (Redis's lookupKey refreshing the
+    /// access time), set by the dispatcher per command; None for commands that must not touch
+    /// (TYPE, EXISTS, TTL, OBJECT...), NO-TOUCH clients, and LFU policies.
+    pub touch: Option<u32>,
 }
 
 impl Keyspace {
@@ -107,6 +111,7 @@ impl Keyspace {
             log_new: false,
             last_miss: None,
             last_new: None,
+            touch: None,
         }
     }
 
@@ -120,7 +125,11 @@ impl Keyspace {
         // (Returning the reference directly on one branch and mutating `self` on the other is
         // sound but rejected by the current borrow checker.)
         if !unsafe { &*e }.is_expired(now) {
-            return Some(unsafe { &mut *e });
+            let e = unsafe { &mut *e };
+            if let Some(clock) = self.touch {
+                e.lru = clock;
+            }
+            return Some(e);
         }
         self.expire_key(db, key);
         None
