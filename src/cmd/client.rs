@@ -17,29 +17,7 @@ use crate::util::num;
 const BASE: u32 = flags::NOSCRIPT | flags::LOADING | flags::STALE;
 const ADMIN: u32 = flags::ADMIN | BASE;
 
-const fn sub(
-    name: &'static str,
-    handler: super::table::Handler,
-    arity: i32,
-    flags: u32,
-    since: &'static str,
-    summary: &'static str,
-    syntax: &'static str,
-) -> CommandDef {
-    CommandDef {
-        name,
-        handler,
-        arity,
-        flags,
-        acl: &["@connection"],
-        group: "connection",
-        since,
-        summary,
-        complexity: "O(1)",
-        syntax,
-        ..CommandDef::DEFAULT
-    }
-}
+use super::connection::conn as sub;
 
 const N_CLIENTS: &str = "O(N) where N is the number of client connections";
 

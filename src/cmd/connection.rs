@@ -17,7 +17,8 @@ const PRE_AUTH: u32 = flags::NOSCRIPT
     | flags::NO_AUTH
     | flags::ALLOW_BUSY;
 
-const fn conn(
+/// A connection-group row (CLIENT's subcommands use it too).
+pub(super) const fn conn(
     name: &'static str,
     handler: super::table::Handler,
     arity: i32,
