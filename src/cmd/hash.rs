@@ -384,16 +384,9 @@ fn hdel(ctx: &mut Ctx, args: &Args) -> CmdResult {
             }
         }
     }
-    if emptied {
-        ctx.st.ks.remove(db, key);
-    }
     if deleted > 0 {
-        ctx.modified(db, key);
         ctx.st.dirty += deleted as u64 - 1;
-        ctx.notify(notify::HASH, "hdel", db, key);
-        if emptied {
-            ctx.notify(notify::GENERIC, "del", db, key);
-        }
+        ctx.removed_elements(db, key, emptied, notify::HASH, "hdel");
     }
     ctx.reply().int(deleted);
     Ok(())

@@ -128,6 +128,26 @@ impl Ctx<'_> {
         crate::notify::notify(self.st, Some(&mut *self.client), class, event, db, key, self.now_ms);
     }
 
+    /// After elements were removed from a collection: drop the key if that emptied it, signal
+    /// the change, and emit `event` (then `del`), as Redis's HDEL/SREM/ZREM family does.
+    pub fn removed_elements(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        emptied: bool,
+        class: u32,
+        event: &'static str,
+    ) {
+        if emptied {
+            self.st.ks.remove(db, key);
+        }
+        self.modified(db, key);
+        self.notify(class, event, db, key);
+        if emptied {
+            self.notify(notify::GENERIC, "del", db, key);
+        }
+    }
+
     /// The LRU clock stored on keys (seconds, 24 bits like Redis's).
     #[inline]
     pub fn lru(&self) -> u32 {

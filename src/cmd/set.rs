@@ -300,16 +300,9 @@ fn srem(ctx: &mut Ctx, args: &Args) -> CmdResult {
             }
         }
     }
-    if emptied {
-        ctx.st.ks.remove(db, key);
-    }
     if deleted > 0 {
-        ctx.modified(db, key);
         ctx.st.dirty += deleted as u64 - 1;
-        ctx.notify(notify::SET, "srem", db, key);
-        if emptied {
-            ctx.notify(notify::GENERIC, "del", db, key);
-        }
+        ctx.removed_elements(db, key, emptied, notify::SET, "srem");
     }
     ctx.reply().int(deleted);
     Ok(())

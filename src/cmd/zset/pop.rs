@@ -1,6 +1,5 @@
 //! ZPOPMIN ZPOPMAX ZMPOP (and the pop shared with their blocking forms).
 
-use super::write::finish_removal;
 use super::write_zset;
 use crate::blocking::{block, may_block, parse_timeout, ready_key};
 use crate::cmd::args::Args;
@@ -61,7 +60,13 @@ pub fn pop_and_reply(
     z.remove_ranks(start, n);
     z.shrink();
     let emptied = z.is_empty();
-    finish_removal(ctx, db, key, emptied, if max { "zpopmax" } else { "zpopmin" });
+    ctx.removed_elements(
+        db,
+        key,
+        emptied,
+        crate::cmd::notify::ZSET,
+        if max { "zpopmax" } else { "zpopmin" },
+    );
     n
 }
 

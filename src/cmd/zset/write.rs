@@ -208,22 +208,10 @@ pub fn zrem(ctx: &mut Ctx, args: &Args) -> CmdResult {
         z.shrink();
     }
     if deleted > 0 {
-        finish_removal(ctx, db, key, emptied, "zrem");
+        ctx.removed_elements(db, key, emptied, notify::ZSET, "zrem");
     }
     ctx.reply().int(deleted);
     Ok(())
-}
-
-/// After elements were removed: drop an emptied key, signal, and emit `event` (then `del`).
-pub fn finish_removal(ctx: &mut Ctx, db: usize, key: &[u8], emptied: bool, event: &'static str) {
-    if emptied {
-        ctx.st.ks.remove(db, key);
-    }
-    ctx.notify(notify::ZSET, event, db, key);
-    if emptied {
-        ctx.notify(notify::GENERIC, "del", db, key);
-    }
-    ctx.modified(db, key);
 }
 
 /// zslParseRange: `(` makes a bound exclusive; strtod with its lenient rules.
@@ -283,7 +271,7 @@ fn zremrange(ctx: &mut Ctx, args: &Args, what: RemRange, event: &'static str) ->
         z.remove_ranks(start, n);
         z.shrink();
         let emptied = z.is_empty();
-        finish_removal(ctx, db, key, emptied, event);
+        ctx.removed_elements(db, key, emptied, notify::ZSET, event);
     }
     ctx.reply().int(n as i64);
     Ok(())
