@@ -363,6 +363,7 @@ impl Server {
         // The latency monitor's "expire-cycle" event, timed only while the monitor is on.
         let threshold = self.st.cfg.latency_monitor_threshold;
         let started = (threshold > 0).then(std::time::Instant::now);
+        self.st.ks.lazy.expire = self.st.cfg.lazyfree_lazy_expire;
         self.expire_pending =
             self.st.client_pause.is_none() && self.st.ks.sweep_expired(now, budget);
         if let Some(t) = started {

@@ -161,7 +161,7 @@ fn string_for_bits<'a>(
     if !bits::grow_for_bit(v, maxbit) {
         if new {
             // Do not leave the empty placeholder behind.
-            ctx.st.ks.remove(db, key);
+            ctx.st.ks.delete(db, key);
         }
         return Err(oom());
     }
@@ -316,7 +316,7 @@ fn bitop(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.modified(db, dest);
         ctx.notify(notify::STRING, "set", db, dest);
     } else if ctx.st.ks.get(db, dest, now).is_some() {
-        ctx.st.ks.remove(db, dest);
+        ctx.st.ks.delete(db, dest);
         ctx.modified(db, dest);
         ctx.notify(notify::GENERIC, "del", db, dest);
     }

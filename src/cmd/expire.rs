@@ -222,7 +222,7 @@ fn expire_generic(
     }
     if when <= now {
         // A deadline already past deletes the key, reported as a plain DEL.
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete_expired(db, key);
         ctx.modified(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     } else {

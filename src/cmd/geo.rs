@@ -512,7 +512,7 @@ fn search(ctx: &mut Ctx, args: &Args, kind: Kind) -> CmdResult {
         let Some(z) = read_zset(ctx.st, db, args.get(src_idx), now)? else {
             // No source: an empty answer, and STORE deletes its destination.
             if let Some(dst) = store_key {
-                if ctx.st.ks.remove(db, dst).is_some() {
+                if ctx.st.ks.delete(db, dst) {
                     ctx.modified(db, dst);
                     ctx.notify(notify::GENERIC, "del", db, dst);
                 }
@@ -560,7 +560,7 @@ fn search(ctx: &mut Ctx, args: &Args, kind: Kind) -> CmdResult {
         }
         Some(dst) => {
             if points.is_empty() {
-                if ctx.st.ks.remove(db, dst).is_some() {
+                if ctx.st.ks.delete(db, dst) {
                     ctx.modified(db, dst);
                     ctx.notify(notify::GENERIC, "del", db, dst);
                 }
@@ -575,7 +575,7 @@ fn search(ctx: &mut Ctx, args: &Args, kind: Kind) -> CmdResult {
                 items.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 let z = ZSet::from_sorted(&items, limits(ctx.st));
                 let lru = super::object::new_object_lru(ctx);
-                ctx.st.ks.remove(db, dst);
+                ctx.st.ks.delete(db, dst);
                 let entry = Entry { expire: 0, lru, value: Value::ZSet(Box::new(z)) };
                 ctx.st.ks.insert_entry(db, Key::new(dst), entry);
                 ctx.modified(db, dst);

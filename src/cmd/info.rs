@@ -514,8 +514,8 @@ fn memory_section(o: &mut Out, st: &mut State, me: &Client) {
     o.f("mem_aof_buffer", 0);
     o.f("mem_allocator", if crate::alloc::used_memory().is_some() { "mimalloc" } else { "libc" });
     o.f("active_defrag_running", 0);
-    o.f("lazyfree_pending_objects", 0);
-    o.f("lazyfreed_objects", 0);
+    o.f("lazyfree_pending_objects", st.ks.lazy.pending());
+    o.f("lazyfreed_objects", st.ks.lazy.freed());
 }
 
 fn persistence_section(o: &mut Out, st: &State) {

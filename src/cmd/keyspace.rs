@@ -29,7 +29,7 @@ pub const COMMANDS: &[CommandDef] = &[
     },
     CommandDef {
         name: "unlink",
-        handler: del,
+        handler: unlink,
         arity: -2,
         flags: flags::WRITE | flags::FAST,
         acl: &["@keyspace", "@write"],
@@ -267,13 +267,24 @@ fn expire_if_needed(ctx: &mut Ctx, db: usize, key: &[u8]) -> bool {
 }
 
 fn del(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let lazy = ctx.st.cfg.lazyfree_lazy_user_del;
+    del_keys(ctx, args, lazy)
+}
+
+/// DEL that frees big values on the lazyfree thread.
+fn unlink(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    del_keys(ctx, args, true)
+}
+
+fn del_keys(ctx: &mut Ctx, args: &Args, lazy: bool) -> CmdResult {
     let (db, now) = (ctx.db(), ctx.now_ms);
     let mut n = 0;
     for key in args.rest(1) {
         if ctx.st.ks.get(db, key, now).is_none() {
             continue;
         }
-        if ctx.st.ks.remove(db, key).is_some() {
+        if let Some((_, e)) = ctx.st.ks.remove(db, key) {
+            ctx.st.ks.lazy.free(e.value, lazy);
             ctx.modified(db, key);
             ctx.notify(notify::GENERIC, "del", db, key);
             n += 1;
@@ -328,7 +339,7 @@ fn rename_generic(ctx: &mut Ctx, args: &Args, nx: bool) -> CmdResult {
             ctx.reply().int(0);
             return Ok(());
         }
-        ctx.st.ks.remove(db, dst);
+        ctx.st.ks.delete(db, dst);
     }
     let Some((_, entry)) = ctx.st.ks.remove(db, src) else {
         return Err(NO_SUCH_KEY);
@@ -560,7 +571,7 @@ fn copy(ctx: &mut Ctx, args: &Args) -> CmdResult {
             ctx.reply().int(0);
             return Ok(());
         }
-        ctx.st.ks.remove(dst_db, dst);
+        ctx.st.ks.delete(dst_db, dst);
     }
     let lru = new_object_lru(ctx);
     ctx.st.ks.insert_entry(dst_db, Key::new(dst), Entry { expire, lru, value });
@@ -620,31 +631,33 @@ fn dbsize(ctx: &mut Ctx, _args: &Args) -> CmdResult {
     Ok(())
 }
 
-/// FLUSHDB/FLUSHALL's optional ASYNC|SYNC. Both free synchronously for now.
-fn flush_option(args: &Args) -> CmdResult {
+/// FLUSHDB/FLUSHALL's optional ASYNC|SYNC: whether to free on the lazyfree thread
+/// (without an option, as `lazyfree-lazy-user-flush` says).
+fn flush_option(ctx: &Ctx, args: &Args) -> Result<bool, CommandError> {
     match args.len() {
-        1 => Ok(()),
-        2 if args.is(1, "sync") || args.is(1, "async") => Ok(()),
+        1 => Ok(ctx.st.cfg.lazyfree_lazy_user_flush),
+        2 if args.is(1, "sync") => Ok(false),
+        2 if args.is(1, "async") => Ok(true),
         _ => Err(SYNTAX),
     }
 }
 
 fn flushdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    flush_option(args)?;
+    let lazy = flush_option(ctx, args)?;
     let db = ctx.db();
     let n = ctx.st.ks.dbs[db].len();
     ctx.flushing(Some(db));
-    ctx.st.ks.flush_db(db);
+    ctx.st.ks.flush_db(db, lazy);
     ctx.st.dirty += n as u64;
     ctx.reply().ok();
     Ok(())
 }
 
 fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    flush_option(args)?;
+    let lazy = flush_option(ctx, args)?;
     let n: usize = ctx.st.ks.dbs.iter().map(|d| d.len()).sum();
     ctx.flushing(None);
-    ctx.st.ks.flush_all();
+    ctx.st.ks.flush_all(lazy);
     ctx.st.dirty += n as u64 + 1;
     ctx.reply().ok();
     Ok(())

@@ -139,7 +139,7 @@ impl Ctx<'_> {
         event: &'static str,
     ) {
         if emptied {
-            self.st.ks.remove(db, key);
+            self.st.ks.delete(db, key);
         }
         self.modified(db, key);
         self.notify(class, event, db, key);
@@ -168,6 +168,8 @@ pub fn prepare_touch(st: &mut State, client: &Client, id: usize, now_ms: i64) {
     let skip =
         st.table.no_touch[id] || lfu || (client.no_touch && st.table.def(id).name != "touch");
     st.ks.touch = (!skip).then_some(((now_ms / 1000) as u32) & 0x00ff_ffff);
+    st.ks.lazy.expire = st.cfg.lazyfree_lazy_expire;
+    st.ks.lazy.server_del = st.cfg.lazyfree_lazy_server_del;
 }
 
 /// Lookup structure over all families' rows, built once at startup.

@@ -401,6 +401,7 @@ fn config_resetstat(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 /// Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats.
 pub fn reset_stats(ctx: &mut Ctx) {
     let st = &mut *ctx.st;
+    st.ks.lazy.reset_stats();
     let s = &mut st.stats;
     s.total_connections_received = 0;
     s.total_commands_processed = 0;

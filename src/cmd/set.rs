@@ -372,7 +372,7 @@ fn spop(ctx: &mut Ctx, args: &Args) -> CmdResult {
     ctx.notify(notify::SET, "spop", db, key);
     ctx.reply().bulk(&m);
     if emptied {
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     }
     ctx.modified(db, key);
@@ -401,7 +401,7 @@ fn spop_count(ctx: &mut Ctx, args: &Args) -> CmdResult {
     if count >= size {
         // The whole set goes, in the order SUNION of it would give.
         reply_members(&mut r, &union_of(&[Some(&*set)], max));
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.notify(notify::SET, "spop", db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
         ctx.modified(db, key);
@@ -546,7 +546,7 @@ fn smove(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let emptied = set.is_empty();
     ctx.notify(notify::SET, "srem", db, src);
     if emptied {
-        ctx.st.ks.remove(db, src);
+        ctx.st.ks.delete(db, src);
         ctx.notify(notify::GENERIC, "del", db, src);
     }
     if dst_kind.is_none() {
@@ -590,7 +590,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], set: Set, event: &'static str) {
     let db = ctx.db();
     if set.is_empty() {
         ctx.reply().int(0);
-        if ctx.st.ks.remove(db, dst).is_some() {
+        if ctx.st.ks.delete(db, dst) {
             ctx.modified(db, dst);
             ctx.notify(notify::GENERIC, "del", db, dst);
         }

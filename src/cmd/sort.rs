@@ -387,7 +387,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
                 ctx.st.ks.set(db, dst, Value::List(Box::new(list)), 0, lru);
                 ctx.modified(db, dst);
                 ctx.notify(notify::LIST, "sortstore", db, dst);
-            } else if ctx.st.ks.remove(db, dst).is_some() {
+            } else if ctx.st.ks.delete(db, dst) {
                 ctx.modified(db, dst);
                 ctx.notify(notify::GENERIC, "del", db, dst);
             }

@@ -576,7 +576,7 @@ fn getdel(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let key = args.get(1);
     if reply_get(ctx, key)? {
         let db = ctx.db();
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.modified(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     }
@@ -613,7 +613,7 @@ fn getex(ctx: &mut Ctx, args: &Args) -> CmdResult {
     };
     match when {
         Some(t) if ext.flags & (F_EXAT | F_PXAT) != 0 && t <= now => {
-            ctx.st.ks.remove(db, key);
+            ctx.st.ks.delete_expired(db, key);
             ctx.modified(db, key);
             ctx.notify(notify::GENERIC, "del", db, key);
         }

@@ -6,6 +6,7 @@ pub mod dict;
 pub mod digest;
 pub mod expire;
 pub mod hash;
+pub mod lazyfree;
 pub mod list;
 pub mod packed;
 pub mod set;
@@ -96,6 +97,8 @@ pub struct Keyspace {
     /// access time), set by the dispatcher per command; None for commands that must not touch
     /// (TYPE, EXISTS, TTL, OBJECT...), NO-TOUCH clients, and LFU policies.
     pub touch: Option<u32>,
+    /// Big values freed off the loop (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*).
+    pub lazy: lazyfree::LazyFree,
 }
 
 impl Keyspace {
@@ -112,6 +115,7 @@ impl Keyspace {
             last_miss: None,
             last_new: None,
             touch: None,
+            lazy: lazyfree::LazyFree::default(),
         }
     }
 
@@ -160,9 +164,11 @@ impl Keyspace {
     }
 
     fn expire_key(&mut self, db: usize, key: &[u8]) {
-        if let Some((k, _)) = self.remove(db, key) {
+        if let Some((k, e)) = self.remove(db, key) {
             self.stats.expired_keys += 1;
             self.log.push((KsEvent::Expired, db, k));
+            let lazy = self.lazy.expire;
+            self.lazy.free(e.value, lazy);
         }
     }
 
@@ -178,7 +184,7 @@ impl Keyspace {
         if inserted && self.log_new {
             self.log.push((KsEvent::New, db, Key::new(key)));
         }
-        slot.value = value;
+        let old = std::mem::replace(&mut slot.value, value);
         slot.lru = lru;
         slot.expire = expire;
         match (had_expire, expire != 0) {
@@ -190,6 +196,8 @@ impl Keyspace {
             let tag = d.tag;
             self.wheel.insert(expire, (tag, Key::new(key)));
         }
+        let lazy = self.lazy.server_del;
+        self.lazy.free(old, lazy);
     }
 
     /// Overwrite the value, keeping the TTL (SET KEEPTTL, string edits).
@@ -200,11 +208,13 @@ impl Keyspace {
             || Key::new(key),
             || Entry { expire: 0, lru, value: Value::Int(0) },
         );
-        slot.value = value;
+        let old = std::mem::replace(&mut slot.value, value);
         slot.lru = lru;
         if inserted && self.log_new {
             self.log.push((KsEvent::New, db, Key::new(key)));
         }
+        let lazy = self.lazy.server_del;
+        self.lazy.free(old, lazy);
     }
 
     /// The write hot path (SET, INCR, APPEND...): find `key` or insert it, hashing once.
@@ -213,7 +223,7 @@ impl Keyspace {
     /// expiry and `lru`, and the caller must fill its value.
     #[inline]
     pub fn entry(&mut self, db: usize, key: &[u8], now: i64, lru: u32) -> (&mut Entry, bool) {
-        let Keyspace { dbs, stats, log, log_new, .. } = self;
+        let Keyspace { dbs, stats, log, log_new, lazy, .. } = self;
         let d = &mut dbs[db];
         let (slot, inserted) = d.dict.get_or_insert_with(
             key,
@@ -223,7 +233,9 @@ impl Keyspace {
         if !inserted && slot.is_expired(now) {
             d.expires -= 1;
             stats.expired_keys += 1;
-            *slot = Entry { expire: 0, lru, value: Value::Int(0) };
+            let old = std::mem::replace(slot, Entry { expire: 0, lru, value: Value::Int(0) });
+            let async_free = lazy.expire;
+            lazy.free(old.value, async_free);
             log.push((KsEvent::Expired, db, Key::new(key)));
             if *log_new {
                 log.push((KsEvent::New, db, Key::new(key)));
@@ -253,22 +265,27 @@ impl Keyspace {
         now: i64,
     ) -> bool {
         let (slot, new) = self.entry(db, key, now, lru);
-        slot.value = value;
+        let old = std::mem::replace(&mut slot.value, value);
         if !keep_lru || new {
             slot.lru = lru;
         }
-        let Some(expire) = expire else { return !new };
-        let had = slot.expire != 0;
-        slot.expire = expire;
-        let d = &mut self.dbs[db];
-        match (had, expire != 0) {
-            (false, true) => d.expires += 1,
-            (true, false) => d.expires -= 1,
-            _ => {}
+        if let Some(expire) = expire {
+            let had = slot.expire != 0;
+            slot.expire = expire;
+            let d = &mut self.dbs[db];
+            match (had, expire != 0) {
+                (false, true) => d.expires += 1,
+                (true, false) => d.expires -= 1,
+                _ => {}
+            }
+            if expire != 0 {
+                let tag = d.tag;
+                self.wheel.insert(expire, (tag, Key::new(key)));
+            }
         }
-        if expire != 0 {
-            let tag = d.tag;
-            self.wheel.insert(expire, (tag, Key::new(key)));
+        if !new {
+            let lazy = self.lazy.server_del;
+            self.lazy.free(old, lazy);
         }
         !new
     }
@@ -302,6 +319,30 @@ impl Keyspace {
         r
     }
 
+    /// Delete `key` as a command's side effect (Redis's dbDelete): the value is freed on
+    /// the lazyfree thread under `lazyfree-lazy-server-del`. Returns whether it existed.
+    pub fn delete(&mut self, db: usize, key: &[u8]) -> bool {
+        let lazy = self.lazy.server_del;
+        self.delete_with(db, key, lazy)
+    }
+
+    /// Delete `key` because a deadline passed (EXPIRE in the past, GETEX EXAT in the past):
+    /// freed lazily under `lazyfree-lazy-expire`.
+    pub fn delete_expired(&mut self, db: usize, key: &[u8]) -> bool {
+        let lazy = self.lazy.expire;
+        self.delete_with(db, key, lazy)
+    }
+
+    fn delete_with(&mut self, db: usize, key: &[u8], lazy: bool) -> bool {
+        match self.remove(db, key) {
+            Some((_, e)) => {
+                self.lazy.free(e.value, lazy);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Put an entry moved from elsewhere (RENAME, MOVE, COPY), keeping its expiry.
     pub fn insert_entry(&mut self, db: usize, key: Key, entry: Entry) {
         let d = &mut self.dbs[db];
@@ -316,6 +357,8 @@ impl Keyspace {
                 if old.expire != 0 {
                     d.expires -= 1;
                 }
+                let lazy = self.lazy.server_del;
+                self.lazy.free(old.value, lazy);
             }
             None => {
                 if let Some(k) = new_key {
@@ -329,18 +372,30 @@ impl Keyspace {
         }
     }
 
-    pub fn flush_db(&mut self, db: usize) {
+    /// Empty one db; `lazy` frees its contents on the lazyfree thread (FLUSHDB ASYNC).
+    pub fn flush_db(&mut self, db: usize, lazy: bool) {
         let d = &mut self.dbs[db];
-        d.dict = Dict::new();
+        let old = std::mem::replace(&mut d.dict, Dict::new());
         d.expires = 0;
+        if lazy {
+            let n = old.len() as u64;
+            self.lazy.free_dicts(vec![old], n);
+        }
     }
 
-    pub fn flush_all(&mut self) {
+    /// Empty every db; `lazy` frees their contents on the lazyfree thread (FLUSHALL ASYNC).
+    pub fn flush_all(&mut self, lazy: bool) {
+        let mut old = Vec::new();
+        let mut n = 0u64;
         for d in &mut self.dbs {
-            d.dict = Dict::new();
+            n += d.dict.len() as u64;
+            old.push(std::mem::replace(&mut d.dict, Dict::new()));
             d.expires = 0;
         }
         self.wheel.clear();
+        if lazy {
+            self.lazy.free_dicts(old, n);
+        }
     }
 
     pub fn swap_db(&mut self, a: usize, b: usize) {
@@ -355,13 +410,16 @@ impl Keyspace {
         if !self.active_expire {
             return false;
         }
-        let Keyspace { dbs, tag_index, wheel, stats, log, .. } = self;
+        let Keyspace { dbs, tag_index, wheel, stats, log, lazy, .. } = self;
         wheel.sweep(now, budget, |deadline, (tag, key)| {
             let db = tag_index[tag];
             let d = &mut dbs[db];
             let matches = d.dict.get(&key).is_some_and(|e| e.expire == deadline && e.expire <= now);
             if matches {
-                d.dict.remove(&key);
+                if let Some((_, e)) = d.dict.remove(&key) {
+                    let async_free = lazy.expire;
+                    lazy.free(e.value, async_free);
+                }
                 d.expires -= 1;
                 stats.expired_keys += 1;
                 log.push((KsEvent::Expired, db, key));

@@ -149,7 +149,7 @@ fn elements_removed(ctx: &mut Ctx, key: &[u8], left: bool, empty: bool) {
     let db = ctx.db();
     ctx.notify(notify::LIST, pop_event(left), db, key);
     if empty {
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     }
     ctx.modified(db, key);
@@ -389,7 +389,7 @@ fn lrem(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.notify(notify::LIST, "lrem", db, key);
     }
     if empty {
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     }
     ctx.reply().int(removed as i64);
@@ -429,7 +429,7 @@ fn ltrim(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let db = ctx.db();
     ctx.notify(notify::LIST, "ltrim", db, key);
     if empty {
-        ctx.st.ks.remove(db, key);
+        ctx.st.ks.delete(db, key);
         ctx.notify(notify::GENERIC, "del", db, key);
     }
     ctx.modified(db, key);

@@ -231,7 +231,7 @@ fn store_result(
     let db = ctx.db();
     let n = items.len();
     if n == 0 {
-        let existed = ctx.st.ks.remove(db, dst).is_some();
+        let existed = ctx.st.ks.delete(db, dst);
         ctx.reply().int(0);
         if existed {
             ctx.modified(db, dst);

@@ -268,7 +268,7 @@ fn generic(
     if let Some(dst) = dst {
         let n = out.len();
         if n == 0 {
-            let existed = ctx.st.ks.remove(db, dst).is_some();
+            let existed = ctx.st.ks.delete(db, dst);
             ctx.reply().int(0);
             if existed {
                 ctx.modified(db, dst);
