@@ -375,7 +375,7 @@ impl Keyspace {
     /// Empty one db; `lazy` frees its contents on the lazyfree thread (FLUSHDB ASYNC).
     pub fn flush_db(&mut self, db: usize, lazy: bool) {
         let d = &mut self.dbs[db];
-        let old = std::mem::replace(&mut d.dict, Dict::new());
+        let old = std::mem::take(&mut d.dict);
         d.expires = 0;
         if lazy {
             let n = old.len() as u64;
@@ -389,7 +389,7 @@ impl Keyspace {
         let mut n = 0u64;
         for d in &mut self.dbs {
             n += d.dict.len() as u64;
-            old.push(std::mem::replace(&mut d.dict, Dict::new()));
+            old.push(std::mem::take(&mut d.dict));
             d.expires = 0;
         }
         self.wheel.clear();
