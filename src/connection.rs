@@ -49,6 +49,11 @@ pub struct Client {
     pub wbuf: Vec<u8>,
     /// Bytes of `wbuf` already written.
     pub wpos: usize,
+    /// The reply buffer this client keeps between replies and its peak use (CLIENT LIST
+    /// rbs/rbp), resized once a peak window by `crate::replybuf` as Redis does.
+    pub rbs: usize,
+    pub rbp: usize,
+    pub rbp_reset_ms: i64,
     /// Edge-triggered readiness we have not consumed yet.
     pub writable: bool,
 
@@ -120,6 +125,9 @@ impl Client {
             parser: RequestParser::new(),
             wbuf: Vec::new(),
             wpos: 0,
+            rbs: crate::replybuf::CHUNK,
+            rbp: crate::replybuf::CHUNK,
+            rbp_reset_ms: now_ms,
             writable: true,
             db: 0,
             resp3: false,
@@ -214,6 +222,10 @@ impl Client {
 
     /// Write as much pending output as the socket takes. Ok(true) when all is written.
     pub fn flush(&mut self) -> io::Result<bool> {
+        let pending = self.wbuf.len() - self.wpos;
+        if pending > self.rbp {
+            self.rbp = pending.min(self.rbs);
+        }
         while self.wpos < self.wbuf.len() {
             match self.sock.write(&self.wbuf[self.wpos..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),

@@ -14,6 +14,7 @@
 //! - `error`: protocol, command and server errors.
 //! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
 //!   events; `tracking`: client-side caching invalidation.
+//! - `replybuf`: per-client reply buffer resizing from the cron.
 
 pub mod alloc;
 pub mod blocking;
@@ -24,6 +25,7 @@ pub mod db;
 pub mod error;
 pub mod notify;
 pub mod pubsub;
+pub mod replybuf;
 pub mod resp;
 pub mod script;
 pub mod server;

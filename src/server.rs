@@ -180,9 +180,10 @@ impl Server {
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
 
-    /// The periodic cron only runs while it has work: client timeouts to enforce.
+    /// The periodic cron only runs while it has work: client timeouts to enforce, reply
+    /// buffers to resize. A server without clients sleeps.
     fn cron_needed(&self) -> bool {
-        self.st.cfg.timeout > 0 && !self.st.clients.is_empty()
+        !self.st.clients.is_empty() && (self.st.cfg.timeout > 0 || self.st.replybuf.enabled)
     }
 
     fn accept(&mut self, idx: usize) {
@@ -437,6 +438,7 @@ impl Server {
 
     fn cron(&mut self, now: i64) {
         self.last_cron_ms = now;
+        self.resize_reply_buffers(now);
         let timeout = self.st.cfg.timeout as i64 * 1000;
         if timeout > 0 {
             let idle: Vec<usize> = self
@@ -457,6 +459,29 @@ impl Server {
                 self.close_client(t);
             }
         }
+    }
+
+    /// Visit clients for reply buffer resizing as Redis's clientsCron does: every client
+    /// about once a second (all of them each run while there are at most 50).
+    fn resize_reply_buffers(&mut self, now: i64) {
+        let n = self.st.clients.len();
+        if n == 0 || !self.st.replybuf.enabled {
+            return;
+        }
+        let hz = self.st.cfg.hz.clamp(1, 500) as usize;
+        let visits = (n / hz).max(n.min(50));
+        let start = self.st.replybuf_cursor % n;
+        let (set, stats) = (self.st.replybuf, &mut self.st.stats);
+        // Positions in iteration order; a visit that runs past the end wraps around.
+        let wrap = (start + visits).saturating_sub(n);
+        for (i, (_, c)) in self.st.clients.iter_mut().enumerate() {
+            if (start..start + visits).contains(&i) || i < wrap {
+                if let Some(c) = c {
+                    crate::replybuf::resize(c, set, stats, now);
+                }
+            }
+        }
+        self.st.replybuf_cursor = (start + visits) % n;
     }
 
     fn close_client(&mut self, token: usize) {

@@ -21,6 +21,8 @@ pub struct CmdStat {
 
 #[derive(Default, Debug, Clone)]
 pub struct Stats {
+    pub reply_buffer_shrinks: u64,
+    pub reply_buffer_expands: u64,
     pub total_connections_received: u64,
     pub total_commands_processed: u64,
     pub rejected_connections: u64,
@@ -157,6 +159,10 @@ pub struct State {
     pub new_listeners: Option<Vec<mio::net::TcpListener>>,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
     pub blocking: crate::blocking::Blocking,
+    /// DEBUG REPLYBUFFER's knobs for the reply buffer resize cron.
+    pub replybuf: crate::replybuf::Settings,
+    /// Where the reply buffer cron resumes in the client slab.
+    pub replybuf_cursor: usize,
 }
 
 impl State {
@@ -196,6 +202,8 @@ impl State {
             wake: Vec::new(),
             client_pause: None,
             postponed: Vec::new(),
+            replybuf: Default::default(),
+            replybuf_cursor: 0,
             replid: random_hex(40),
             startup_memory: crate::alloc::used_memory().unwrap_or(0),
             cmd_latency: (0..n).map(|_| None).collect(),

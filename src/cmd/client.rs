@@ -488,13 +488,15 @@ fn info_line(out: &mut Vec<u8>, st: &State, c: &Client, now_ms: i64, running: Op
     s.clear();
     let _ = write!(
         s,
-        " age={} idle={} flags={} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={qbuf} qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={} rbs={rbs} rbp={rbs} obl={obl} oll={oll} omem={omem} tot-mem={tot_mem} events={events} cmd={cmd} user=default redir={} resp={} lib-name=",
+        " age={} idle={} flags={} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={qbuf} qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={} rbs={} rbp={} obl={obl} oll={oll} omem={omem} tot-mem={tot_mem} events={events} cmd={cmd} user=default redir={} resp={} lib-name=",
         (now_ms - c.created_ms).max(0) / 1000,
         (now_ms - c.last_interaction_ms).max(0) / 1000,
         flags_of(c),
         c.db,
         multi_count(c),
         multi_mem(c),
+        c.rbs,
+        c.rbp,
         tracking_redirect(c),
         if c.resp3 { 3 } else { 2 },
     );

@@ -58,6 +58,12 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the specified type. <type> can be: string,",
     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
     "    true, false.",
+    "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+    "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+    "    In case NEVER is provided the last observed peak will never be reset",
+    "    In case RESET is provided the peak reset time will be restored to the default value",
+    "REPLYBUFFER RESIZING <0|1>",
+    "    Enable or disable the reply buffer resize cron job",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -69,6 +75,28 @@ const HELP: &[&str] = &[
     "HELP",
     "    Prints this help.",
 ];
+
+/// DEBUG REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms> | RESIZING <0|1>.
+fn replybuffer(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let set = &mut ctx.st.replybuf;
+    if args.is(2, "peak-reset-time") {
+        set.peak_reset_ms = if args.is(3, "never") {
+            -1
+        } else if args.is(3, "reset") {
+            crate::replybuf::DEFAULT_PEAK_RESET_MS
+        } else {
+            args.i64(3)?
+        };
+    } else if args.is(2, "resizing") {
+        set.enabled = atoi(args.get(3)) != 0;
+    } else {
+        return Err(CommandError::msg(
+            "ERR unknown subcommand or wrong number of arguments for 'replybuffer'. Try DEBUG HELP.".to_string(),
+        ));
+    }
+    ctx.reply().ok();
+    Ok(())
+}
 
 fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let sub = args.get(1).to_ascii_lowercase();
@@ -85,6 +113,7 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             ctx.reply().ok();
             Ok(())
         }
+        (b"replybuffer", 4) => replybuffer(ctx, args),
         (b"set-active-expire", 3) => {
             ctx.st.ks.active_expire = atoi(args.get(2)) != 0;
             ctx.reply().ok();

@@ -637,8 +637,8 @@ fn stats_section(o: &mut Out, st: &State, me: &Client, now_ms: i64) {
     o.f("total_writes_processed", s.writes_processed);
     o.f("io_threaded_reads_processed", 0);
     o.f("io_threaded_writes_processed", 0);
-    o.f("reply_buffer_shrinks", 0);
-    o.f("reply_buffer_expands", 0);
+    o.f("reply_buffer_shrinks", st.stats.reply_buffer_shrinks);
+    o.f("reply_buffer_expands", st.stats.reply_buffer_expands);
 }
 
 fn replication_section(o: &mut Out, st: &State) {

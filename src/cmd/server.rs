@@ -404,6 +404,8 @@ pub fn reset_stats(ctx: &mut Ctx) {
     st.ks.lazy.reset_stats();
     let s = &mut st.stats;
     s.total_connections_received = 0;
+    s.reply_buffer_shrinks = 0;
+    s.reply_buffer_expands = 0;
     s.total_commands_processed = 0;
     s.rejected_connections = 0;
     s.total_error_replies = 0;
