@@ -8,7 +8,8 @@ pub mod client;
 pub mod collection;
 pub mod command;
 pub mod command_docs;
-pub mod command_tips;
+pub mod command_keys;
+pub mod command_meta;
 pub mod connection;
 pub mod debug;
 pub mod expire;
@@ -182,6 +183,8 @@ pub struct CommandTable {
     subs: ahash::AHashMap<(usize, &'static [u8]), usize>,
     /// Commands whose lookups leave the key's access time alone (Redis's LOOKUP_NOTOUCH).
     no_touch: Vec<bool>,
+    /// What Redis says about each command (COMMAND INFO/DOCS, key specs); describes only.
+    pub meta: command_meta::CommandMeta,
 }
 
 /// Commands that look keys up without refreshing their access time, as Redis passes
@@ -265,6 +268,7 @@ impl CommandTable {
             buckets: vec![Vec::new(); MAX_NAME * 32],
             subs: Default::default(),
             no_touch: Vec::new(),
+            meta: command_meta::CommandMeta::load(),
         };
         for fam in families() {
             for def in fam {
