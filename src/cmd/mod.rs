@@ -5,6 +5,7 @@
 pub mod args;
 pub mod bitmap;
 pub mod client;
+pub mod cluster;
 pub mod collection;
 pub mod command;
 pub mod command_docs;
@@ -20,7 +21,9 @@ pub mod info;
 pub mod keyspace;
 pub mod latency;
 pub mod list;
+pub mod lolwut;
 pub mod memory;
+pub mod module;
 pub mod monitor;
 pub mod multi;
 pub mod object;
@@ -234,6 +237,9 @@ fn families() -> Vec<&'static [CommandDef]> {
         memory::COMMANDS,
         latency::COMMANDS,
         debug::COMMANDS,
+        lolwut::COMMANDS,
+        module::COMMANDS,
+        cluster::COMMANDS,
     ]
 }
 
@@ -521,7 +527,7 @@ fn run(
     client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
-        if let Some(text) = protected_refusal(st, client, def) {
+        if let Some(text) = protected_refusal(st, client, st.table.full_name(id)) {
             st.cmd_stats[id].rejected_calls += 1;
             reject(st, client, text.as_bytes());
             return true;
@@ -673,10 +679,11 @@ fn after_call(
     }
 }
 
-fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
+fn protected_refusal(st: &State, client: &Client, full_name: &str) -> Option<String> {
     use crate::config::EnableOpt;
-    let (opt, what) = match def.name {
-        "debug" => (st.cfg.enable_debug_command, "DEBUG"),
+    let (opt, what) = match full_name.split('|').next() {
+        Some("debug") => (st.cfg.enable_debug_command, "DEBUG"),
+        Some("module") => (st.cfg.enable_module_command, "MODULE"),
         _ => return None,
     };
     let local = client.addr.ip().is_loopback();
