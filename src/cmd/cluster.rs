@@ -32,9 +32,10 @@ const fn sub(name: &'static str, arity: i32, f: u32) -> CommandDef {
     }
 }
 
-const fn conn(name: &'static str, f: u32) -> CommandDef {
+const fn conn(name: &'static str, f: u32, summary: &'static str) -> CommandDef {
     CommandDef {
         name,
+        summary,
         handler: disabled,
         arity: 1,
         flags: f | flags::FAST,
@@ -85,7 +86,15 @@ pub const COMMANDS: &[CommandDef] = &[
         ],
         ..CommandDef::DEFAULT
     },
-    conn("readonly", flags::LOADING | flags::STALE),
-    conn("readwrite", flags::LOADING | flags::STALE),
-    conn("asking", 0),
+    conn(
+        "readonly",
+        flags::LOADING | flags::STALE,
+        "Enables read queries for a connection to a cluster replica node",
+    ),
+    conn(
+        "readwrite",
+        flags::LOADING | flags::STALE,
+        "Disables read queries for a connection to a cluster replica node",
+    ),
+    conn("asking", 0, "Sent by cluster clients after an -ASK redirect"),
 ];

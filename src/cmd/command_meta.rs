@@ -384,4 +384,16 @@ mod table_tests {
         bad.retain(|b| !KNOWN.contains(&b.as_str()));
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
+
+    #[test]
+    fn key_refs_of_a_call() {
+        use super::key_flags as kf;
+        let t = CommandTable::build();
+        let argv: Vec<Vec<u8>> =
+            ["LMOVE", "a", "b", "LEFT", "RIGHT"].iter().map(|s| s.as_bytes().to_vec()).collect();
+        let id = t.lookup(b"lmove").unwrap();
+        let keys = t.key_refs(id, &super::super::args::Args::Owned(&argv));
+        let got: Vec<(usize, u16)> = keys.iter().map(|k| (k.pos, k.flags)).collect();
+        assert_eq!(got, [(1, kf::RW | kf::ACCESS | kf::DELETE), (2, kf::RW | kf::INSERT)]);
+    }
 }

@@ -348,6 +348,13 @@ impl CommandTable {
         self.subs.get(&(parent, &buf[..name.len()])).copied()
     }
 
+    /// The keys of a call to command `id` and how it accesses them, from Redis's key specs
+    /// (what ACL key permissions and cluster slot checks need); positions index `args`.
+    pub fn key_refs(&self, id: usize, args: &Args) -> Vec<command_keys::KeyRef> {
+        let full = self.full_names[id].as_str();
+        command_keys::find_keys(full, self.meta.info(full), args)
+    }
+
     /// Top-level command ids in table order.
     pub fn top_level(&self) -> impl Iterator<Item = usize> + '_ {
         self.names.iter().map(|(_, id)| *id)
