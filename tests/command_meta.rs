@@ -262,3 +262,39 @@ fn cluster_commands_answer_cluster_disabled() {
     exp(&mut c, &["CLUSTER", "x"], "-ERR unknown subcommand 'x'. Try CLUSTER HELP.\r\n");
     exp(&mut c, &["READONLY", "x"], "-ERR wrong number of arguments for 'readonly' command\r\n");
 }
+
+/// The committed data file is what the generator makes from the installed oracle today
+/// (skipped without redis-server or python3).
+#[test]
+fn data_file_is_what_the_oracle_says() {
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let Ok(mut oracle) = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+        .stdout(Stdio::null())
+        .spawn()
+    else {
+        eprintln!("redis-server not installed: skipped");
+        return;
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "oracle did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = Command::new("python3")
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/command_meta.py"),
+            &port.to_string(),
+        ])
+        .output();
+    let _ = oracle.kill();
+    let _ = oracle.wait();
+    let Ok(out) = out else {
+        eprintln!("python3 not installed: skipped");
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let committed = include_str!("../src/cmd/command_meta.tsv");
+    assert!(String::from_utf8_lossy(&out.stdout) == committed, "regenerate command_meta.tsv");
+}

@@ -140,7 +140,8 @@ def info_lines(entry, out):
         notes = m["notes"][1] if "notes" in m else ""
         out.append("\t".join(["spec", name, strs(m["flags"]), begin(m["begin_search"]),
                               find(m["find_keys"]), esc(notes)]))
-    for sub in subs[1]:
+    # Redis lists subcommands in hash order (random per process); sort for a stable file.
+    for sub in sorted(subs[1], key=lambda e: e[1][0][1]):
         info_lines(sub, out)
 
 
@@ -151,7 +152,7 @@ def doc_lines(name, doc, out):
     out.append("\t".join(["doc", name] + toks))
     for k, v in doc[1]:
         if k[1] == "subcommands":
-            for sk, sv in v[1]:
+            for sk, sv in sorted(v[1], key=lambda kv: kv[0][1]):
                 doc_lines(sk[1], sv, out)
 
 
