@@ -1,5 +1,7 @@
-//! Command family: COMMAND — (no args) COUNT INFO DOCS LIST GETKEYS GETKEYSANDFLAGS HELP,
-//! every reply computed from the command table (Redis 7.0's commandCommand and friends).
+//! Command family: COMMAND — (no args) COUNT INFO DOCS LIST GETKEYS GETKEYSANDFLAGS HELP
+//! (Redis 7.0's commandCommand and friends). Which commands exist comes from the command
+//! table; what they are (flags, categories, tips, key specs, docs) from Redis's own data
+//! (`command_meta`), with rows Redis lacks described from the table itself.
 
 use super::args::Args;
 use super::client::reply_help;
