@@ -1,9 +1,13 @@
-//! Command family: COMMAND — (no args) COUNT INFO DOCS LIST GETKEYS GETKEYSANDFLAGS HELP,
-//! every reply computed from the command table (Redis 7.0's commandCommand and friends).
+//! Command family: COMMAND — (no args) COUNT INFO DOCS LIST GETKEYS GETKEYSANDFLAGS HELP
+//! (Redis 7.0's commandCommand and friends). Which commands exist comes from the command
+//! table; what they are (flags, categories, tips, key specs, docs) from Redis's own data
+//! (`command_meta`), with rows Redis lacks described from the table itself.
 
 use super::args::Args;
 use super::client::reply_help;
 use super::command_docs::write_docs;
+use super::command_keys::{self, KeyRef};
+use super::command_meta::{key_flags, write_key_specs as write_meta_key_specs};
 use super::table::{flags, CommandDef};
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, SYNTAX};
@@ -170,7 +174,7 @@ pub fn flag_names(def: &CommandDef) -> Vec<&'static str> {
 }
 
 /// The access flags of a row's keys (key-spec flags), from the command's flags.
-fn key_flags(def: &CommandDef) -> &'static [&'static str] {
+fn derived_key_flags(def: &CommandDef) -> &'static [&'static str] {
     if def.has(flags::WRITE) {
         &["RW", "update"]
     } else if def.has(flags::READONLY) {
@@ -178,10 +182,6 @@ fn key_flags(def: &CommandDef) -> &'static [&'static str] {
     } else {
         &["RO"]
     }
-}
-
-fn has_keys(def: &CommandDef) -> bool {
-    def.getkeys.is_some() || def.first_key > 0
 }
 
 /// A key spec derived from a row: a range from a fixed index, or keys found by a function.
@@ -222,7 +222,7 @@ fn write_key_specs(r: &mut Reply, def: &CommandDef) {
     // A set in RESP3, as Redis's addReplyCommandKeySpecs writes it.
     let specs = key_specs(def);
     r.set(specs.len());
-    let kf = key_flags(def);
+    let kf = derived_key_flags(def);
     for spec in specs {
         r.map(3);
         r.bulk(b"flags");
@@ -265,38 +265,88 @@ fn write_key_specs(r: &mut Reply, def: &CommandDef) {
 }
 
 /// One COMMAND INFO entry: name, arity, flags, first, last, step, ACL categories, tips,
-/// key specs, subcommands.
-fn write_info(r: &mut Reply, def: &CommandDef, full_name: &str) {
+/// key specs, subcommands. Redis's own data where it has the command; rows Redis lacks are
+/// described from the table.
+fn write_info(r: &mut Reply, st: &State, id: usize) {
+    let def = st.table.def(id);
+    let full_name = st.table.full_name(id);
     r.array(10);
     r.bulk(full_name.as_bytes());
-    r.int(def.arity as i64);
-    let fl = flag_names(def);
-    r.set(fl.len());
-    for f in fl {
-        r.simple(f.as_bytes());
+    match st.table.meta.info(full_name) {
+        Some(info) => {
+            r.int(info.arity as i64);
+            r.set(info.flags.len());
+            for f in &info.flags {
+                r.simple(f.as_bytes());
+            }
+            r.int(info.first as i64);
+            r.int(info.last as i64);
+            r.int(info.step as i64);
+            r.set(info.acl.len());
+            for c in &info.acl {
+                r.simple(c.as_bytes());
+            }
+            r.set(info.tips.len());
+            for t in &info.tips {
+                r.bulk(t.as_bytes());
+            }
+            write_meta_key_specs(r, &info.specs);
+        }
+        None => {
+            r.int(def.arity as i64);
+            let fl = flag_names(def);
+            r.set(fl.len());
+            for f in fl {
+                r.simple(f.as_bytes());
+            }
+            r.int(def.first_key as i64);
+            r.int(def.last_key as i64);
+            r.int(def.step as i64);
+            let cats = acl_categories(def);
+            r.set(cats.len());
+            for c in cats {
+                r.simple(format!("@{c}").as_bytes());
+            }
+            // Tips say how a cluster proxy routes a command; Redis declares none for these.
+            r.set(0);
+            write_key_specs(r, def);
+        }
     }
-    r.int(def.first_key as i64);
-    r.int(def.last_key as i64);
-    r.int(def.step as i64);
-    let cats = acl_categories(def);
-    r.set(cats.len());
-    for c in cats {
-        r.simple(format!("@{c}").as_bytes());
-    }
-    let tips = super::command_tips::tips(full_name);
-    r.set(tips.len());
-    for t in tips {
-        r.bulk(t.as_bytes());
-    }
-    write_key_specs(r, def);
     // No subcommands: an empty set (Redis's addReplyCommandSubCommands); else an array.
-    if def.subcommands.is_empty() {
+    let subs = st.table.subcommands_of(id);
+    if subs.is_empty() {
         r.set(0);
     } else {
-        r.array(def.subcommands.len());
+        r.array(subs.len());
     }
-    for s in def.subcommands {
-        write_info(r, s, &format!("{full_name}|{}", s.name));
+    for sid in subs {
+        write_info(r, st, sid);
+    }
+}
+
+/// One COMMAND DOCS map, subcommands (from the table) keyed by full name.
+fn write_docs_of(r: &mut Reply, st: &State, id: usize) {
+    let full = st.table.full_name(id);
+    let subs = st.table.subcommands_of(id);
+    if !st.table.meta.write_docs(r, full, usize::from(!subs.is_empty())) {
+        write_docs(r, st.table.def(id), Some(full));
+        return;
+    }
+    if !subs.is_empty() {
+        r.bulk(b"subcommands");
+        r.map(subs.len());
+        for sid in subs {
+            r.bulk(st.table.full_name(sid).as_bytes());
+            write_docs_of(r, st, sid);
+        }
+    }
+}
+
+/// A row's ACL categories without the `@`: Redis's where it has the command.
+fn categories_of(st: &State, id: usize) -> Vec<&'static str> {
+    match st.table.meta.info(st.table.full_name(id)) {
+        Some(info) => info.acl.iter().map(|c| c.trim_start_matches('@')).collect(),
+        None => acl_categories(st.table.def(id)),
     }
 }
 
@@ -321,8 +371,7 @@ fn command(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let ids: Vec<usize> = st.table.top_level().collect();
     r.array(ids.len());
     for id in ids {
-        let def = st.table.def(id);
-        write_info(&mut r, def, def.name);
+        write_info(&mut r, st, id);
     }
     Ok(())
 }
@@ -341,7 +390,7 @@ fn info(ctx: &mut Ctx, args: &Args) -> CmdResult {
     r.array(args.len() - 2);
     for name in args.rest(2) {
         match lookup_by_name(st, name) {
-            Some(id) => write_info(&mut r, st.table.def(id), st.table.full_name(id)),
+            Some(id) => write_info(&mut r, st, id),
             None => r.null(),
         }
     }
@@ -357,9 +406,8 @@ fn docs(ctx: &mut Ctx, args: &Args) -> CmdResult {
     };
     r.map(ids.len());
     for id in ids {
-        let full = st.table.full_name(id);
-        r.bulk(full.as_bytes());
-        write_docs(&mut r, st.table.def(id), Some(full));
+        r.bulk(st.table.full_name(id).as_bytes());
+        write_docs_of(&mut r, st, id);
     }
     Ok(())
 }
@@ -397,13 +445,12 @@ fn list(ctx: &mut Ctx, args: &Args) -> CmdResult {
         let mut all = vec![id];
         all.extend(st.table.subcommands_of(id));
         for cid in all {
-            let def = st.table.def(cid);
             let full = st.table.full_name(cid);
             let keep = match &filter {
                 None => true,
                 Some(Filter::Module) => false,
                 Some(Filter::AclCat(c)) => {
-                    acl_categories(def).iter().any(|cat| cat.as_bytes().eq_ignore_ascii_case(c))
+                    categories_of(st, cid).iter().any(|cat| cat.as_bytes().eq_ignore_ascii_case(c))
                 }
                 Some(Filter::Pattern(p)) => string_match(p, full.as_bytes(), true),
             };
@@ -427,8 +474,9 @@ fn tail<'a>(args: &Args<'a>, from: usize) -> Args<'a> {
     }
 }
 
-/// The keys of the command in argv[2..] (Redis's getKeysSubcommandImpl): positions in it.
-fn keys_of(st: &State, args: &Args) -> Result<(&'static CommandDef, Vec<usize>), CommandError> {
+/// The keys of the command in argv[2..] (Redis's getKeysSubcommandImpl), positions in
+/// `args`, with their access flags.
+fn keys_of(st: &State, args: &Args) -> Result<Vec<KeyRef>, CommandError> {
     let inner = tail(args, 2);
     let argc = inner.len() as i32;
     let mut id = st.table.lookup(inner.get(0));
@@ -441,41 +489,48 @@ fn keys_of(st: &State, args: &Args) -> Result<(&'static CommandDef, Vec<usize>),
         return Err(CommandError::stat("ERR Invalid command specified"));
     };
     let def = st.table.def(id);
-    if !has_keys(def) {
+    let full = st.table.full_name(id);
+    let info = st.table.meta.info(full);
+    if !command_keys::has_keys(full, info) {
         return Err(CommandError::stat("ERR The command has no key arguments"));
     }
     if (def.arity > 0 && def.arity != argc) || argc < -def.arity {
         return Err(CommandError::stat("ERR Invalid number of arguments specified for command"));
     }
-    let invalid = CommandError::stat("ERR Invalid arguments specified for command");
-    let keys = def.keys(&inner).map_err(|_| invalid.clone())?;
-    if keys.is_empty() && !def.has(flags::NO_MANDATORY_KEYS) {
-        return Err(invalid);
+    let keys = command_keys::find_keys(full, info, &inner);
+    if keys.is_empty() {
+        let optional =
+            info.map_or(def.has(flags::NO_MANDATORY_KEYS), |i| i.has_flag("no_mandatory_keys"));
+        if !optional {
+            return Err(CommandError::stat("ERR Invalid arguments specified for command"));
+        }
     }
-    // A key-finding function's positions are trusted only inside the argument vector.
-    Ok((def, keys.into_iter().filter(|&k| k < inner.len()).map(|k| k + 2).collect()))
+    Ok(keys
+        .into_iter()
+        .filter(|k| k.pos < inner.len())
+        .map(|k| KeyRef { pos: k.pos + 2, ..k })
+        .collect())
 }
 
 fn getkeys(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let (_, keys) = keys_of(ctx.st, args)?;
+    let keys = keys_of(ctx.st, args)?;
     let mut r = ctx.reply();
     r.array(keys.len());
     for k in keys {
-        r.bulk(args.get(k));
+        r.bulk(args.get(k.pos));
     }
     Ok(())
 }
 
 fn getkeysandflags(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let (def, keys) = keys_of(ctx.st, args)?;
-    let kf = key_flags(def);
+    let keys = keys_of(ctx.st, args)?;
     let mut r = ctx.reply();
     r.array(keys.len());
     for k in keys {
         r.array(2);
-        r.bulk(args.get(k));
-        r.set(kf.len());
-        for f in kf {
+        r.bulk(args.get(k.pos));
+        r.set(key_flags::names(k.flags).count());
+        for f in key_flags::names(k.flags) {
             r.simple(f.as_bytes());
         }
     }

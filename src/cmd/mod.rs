@@ -5,10 +5,12 @@
 pub mod args;
 pub mod bitmap;
 pub mod client;
+pub mod cluster;
 pub mod collection;
 pub mod command;
 pub mod command_docs;
-pub mod command_tips;
+pub mod command_keys;
+pub mod command_meta;
 pub mod connection;
 pub mod debug;
 pub mod expire;
@@ -19,7 +21,9 @@ pub mod info;
 pub mod keyspace;
 pub mod latency;
 pub mod list;
+pub mod lolwut;
 pub mod memory;
+pub mod module;
 pub mod monitor;
 pub mod multi;
 pub mod object;
@@ -184,6 +188,8 @@ pub struct CommandTable {
     subs: ahash::AHashMap<(usize, &'static [u8]), usize>,
     /// Commands whose lookups leave the key's access time alone (Redis's LOOKUP_NOTOUCH).
     no_touch: Vec<bool>,
+    /// What Redis says about each command (COMMAND INFO/DOCS, key specs); describes only.
+    pub meta: command_meta::CommandMeta,
 }
 
 /// Commands that look keys up without refreshing their access time, as Redis passes
@@ -233,6 +239,9 @@ fn families() -> Vec<&'static [CommandDef]> {
         memory::COMMANDS,
         latency::COMMANDS,
         debug::COMMANDS,
+        lolwut::COMMANDS,
+        module::COMMANDS,
+        cluster::COMMANDS,
     ]
 }
 
@@ -267,6 +276,7 @@ impl CommandTable {
             buckets: vec![Vec::new(); MAX_NAME * 32],
             subs: Default::default(),
             no_touch: Vec::new(),
+            meta: command_meta::CommandMeta::load(),
         };
         for fam in families() {
             for def in fam {
@@ -338,6 +348,13 @@ impl CommandTable {
             *d = s.to_ascii_lowercase();
         }
         self.subs.get(&(parent, &buf[..name.len()])).copied()
+    }
+
+    /// The keys of a call to command `id` and how it accesses them, from Redis's key specs
+    /// (what ACL key permissions and cluster slot checks need); positions index `args`.
+    pub fn key_refs(&self, id: usize, args: &Args) -> Vec<command_keys::KeyRef> {
+        let full = self.full_names[id].as_str();
+        command_keys::find_keys(full, self.meta.info(full), args)
     }
 
     /// Top-level command ids in table order.
@@ -519,7 +536,7 @@ fn run(
     client.last_cmd_id = Some(id);
     let def = st.table.def(id);
     if def.has(flags::PROTECTED) {
-        if let Some(text) = protected_refusal(st, client, def) {
+        if let Some(text) = protected_refusal(st, client, st.table.full_name(id)) {
             st.cmd_stats[id].rejected_calls += 1;
             reject(st, client, text.as_bytes());
             return true;
@@ -671,10 +688,11 @@ fn after_call(
     }
 }
 
-fn protected_refusal(st: &State, client: &Client, def: &CommandDef) -> Option<String> {
+fn protected_refusal(st: &State, client: &Client, full_name: &str) -> Option<String> {
     use crate::config::EnableOpt;
-    let (opt, what) = match def.name {
-        "debug" => (st.cfg.enable_debug_command, "DEBUG"),
+    let (opt, what) = match full_name.split('|').next() {
+        Some("debug") => (st.cfg.enable_debug_command, "DEBUG"),
+        Some("module") => (st.cfg.enable_module_command, "MODULE"),
         _ => return None,
     };
     let local = client.addr.ip().is_loopback();
