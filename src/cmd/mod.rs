@@ -100,15 +100,15 @@ impl Ctx<'_> {
             None => 0..self.st.ks.dbs.len(),
         };
         for d in dbs {
-            multi::touch_db(self.st, Some(&mut *self.client), d, None);
+            multi::touch_db(self.st, Some(&mut *self.client), d, None, self.now_ms);
         }
         crate::tracking::invalidate_all(self.st, Some(&mut *self.client), self.now_ms);
     }
 
     /// Call before SWAPDB exchanges `a` and `b`: watchers of keys in either are flagged.
     pub fn swapping(&mut self, a: usize, b: usize) {
-        multi::touch_db(self.st, Some(&mut *self.client), a, Some(b));
-        multi::touch_db(self.st, Some(&mut *self.client), b, Some(a));
+        multi::touch_db(self.st, Some(&mut *self.client), a, Some(b), self.now_ms);
+        multi::touch_db(self.st, Some(&mut *self.client), b, Some(a), self.now_ms);
     }
 
     /// Emit a keyspace notification (Redis's notifyKeyspaceEvent). `class` is one of

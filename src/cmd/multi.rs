@@ -297,27 +297,51 @@ fn flag_watcher(c: &mut Client, db: usize, key: &[u8], gone: bool) {
 }
 
 /// Redis's touchAllWatchedKeysInDb, before `db` is emptied (FLUSHDB/FLUSHALL; `other`:
-/// SWAPDB's partner, whose keys replace it): watchers of keys present in either are flagged.
-pub fn touch_db(st: &mut State, mut me: Option<&mut Client>, db: usize, other: Option<usize>) {
+/// SWAPDB's partner, whose keys replace it). A watcher of a key present in either is
+/// flagged, except where nothing changes logically: a key already expired when watched that
+/// is now gone or replaced by another expired key, or a missing key replaced by an expired
+/// one (then remembered as expired).
+pub fn touch_db(
+    st: &mut State,
+    mut me: Option<&mut Client>,
+    db: usize,
+    other: Option<usize>,
+    now: i64,
+) {
     if st.watched.is_empty() {
         return;
     }
-    let mut hit: Vec<usize> = Vec::new();
+    // (client, key, present in the emptied db, Some(expired?) when the partner has it)
+    let mut hits: Vec<(usize, Key, bool, Option<bool>)> = Vec::new();
     for (key, list) in st.watched.iter() {
+        let in_emptied = st.ks.dbs[db].dict.get(key).is_some();
+        let replaced = other.and_then(|o| st.ks.dbs[o].dict.get(key)).map(|e| e.is_expired(now));
+        if !in_emptied && replaced.is_none() {
+            continue;
+        }
         for &(d, t) in list {
-            if d != db {
-                continue;
-            }
-            let present = st.ks.dbs[db].dict.get(key).is_some()
-                || other.is_some_and(|o| st.ks.dbs[o].dict.get(key).is_some());
-            if present {
-                hit.push(t);
+            if d == db {
+                hits.push((t, Key::new(key), in_emptied, replaced));
             }
         }
     }
-    for t in hit {
-        if let Some(c) = client_at(&mut st.clients, me.as_deref_mut(), t) {
-            c.tx.dirty = true;
+    for (t, key, in_emptied, replaced) in hits {
+        let Some(c) = client_at(&mut st.clients, me.as_deref_mut(), t) else { continue };
+        if let Some(w) = c.tx.watched.iter_mut().find(|w| w.db == db && w.key == key) {
+            if w.expired {
+                match replaced {
+                    None => {
+                        w.expired = false;
+                        continue;
+                    }
+                    Some(true) => continue,
+                    Some(false) => {}
+                }
+            } else if !in_emptied && replaced == Some(true) {
+                w.expired = true;
+                continue;
+            }
         }
+        c.tx.dirty = true;
     }
 }
