@@ -98,7 +98,7 @@ impl Server {
 
     /// Run until SHUTDOWN or a termination signal.
     pub fn run(mut self) -> Result<(), ServerError> {
-        info!("Ready to accept connections tcp on port {}", self.st.tcp_port);
+        info!("Ready to accept connections");
         loop {
             let timeout = self.poll_timeout();
             if let Err(e) = self.poll.poll(&mut self.events, timeout) {
@@ -115,13 +115,8 @@ impl Server {
             for &(token, readable, writable, closed) in &ready {
                 match token {
                     SIGNAL => {
-                        if crate::signals::drain(self.signal_rx.as_mut()) {
-                            warn!("Received SIGTERM scheduling shutdown...");
-                            self.st.shutdown = Some(crate::state::ShutdownRequest {
-                                save: None,
-                                now: false,
-                                force: false,
-                            });
+                        for sig in crate::signals::drain(self.signal_rx.as_mut()) {
+                            self.on_shutdown_signal(sig);
                         }
                     }
                     Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
@@ -472,6 +467,26 @@ impl Server {
         }
     }
 
+    /// Redis's sigShutdownHandler and the start of prepareForShutdown, in their words: a
+    /// second SIGINT while a shutdown is pending exits at once.
+    fn on_shutdown_signal(&mut self, sig: libc::c_int) {
+        use crate::logging::from_signal_handler;
+        if self.st.shutdown.is_some() && sig == libc::SIGINT {
+            from_signal_handler("You insist... exiting now.");
+            std::process::exit(1);
+        }
+        from_signal_handler(match sig {
+            libc::SIGINT => "Received SIGINT scheduling shutdown...",
+            libc::SIGTERM => "Received SIGTERM scheduling shutdown...",
+            _ => "Received shutdown signal, scheduling shutdown...",
+        });
+        if self.st.shutdown.is_none() {
+            warn!("User requested shutdown...");
+            self.st.shutdown =
+                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+        }
+    }
+
     /// Returns true when the server should exit now.
     fn finish_shutdown(&mut self, _req: crate::state::ShutdownRequest) -> bool {
         // Flush what is queued so the client that asked sees no half reply.
@@ -644,7 +659,14 @@ pub fn process_input(st: &mut State, c: &mut Client) {
         c.compact_rbuf();
     }
     if pending > st.cfg.client_query_buffer_limit {
-        warn!("Closing client that reached max query buffer length (qbuf={pending})");
+        let mut head = Vec::new();
+        // Compacted above: the unparsed bytes start the buffer.
+        cmd::monitor::repr(&mut head, &c.rbuf[..c.rlen.min(64)]);
+        warn!(
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            cmd::client::info_string(st, c, clock.now_ms),
+            String::from_utf8_lossy(&head)
+        );
         st.stats.client_query_buffer_limit_disconnections += 1;
         c.close_asap = true;
     }

@@ -2,6 +2,8 @@
 //! with the `redis` crate (RESP2 or RESP3) or raw sockets.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};

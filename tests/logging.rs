@@ -1,0 +1,136 @@
+//! The server log: Redis's line format and Redis's words for the events ferrodis shares with
+//! it (startup, SIGTERM/SIGINT, SHUTDOWN, bind failure), `logfile`, and `loglevel` at runtime.
+mod common;
+
+use common::process::{run_to_exit, scratch_dir, spawn};
+
+/// `pid:R dd Mon yyyy hh:mm:ss.mmm L message`: the parts, or None if the line is not one.
+fn parse_line(line: &str) -> Option<(u32, char, char, &str)> {
+    let (head, rest) = line.split_once(' ')?;
+    let (pid, role) = head.split_once(':')?;
+    let role = role.chars().next().filter(|_| role.len() == 1)?;
+    let mut it = rest.splitn(6, ' ');
+    let (dd, mon, yyyy, time, level) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    let ok = dd.len() == 2
+        && dd.bytes().all(|b| b.is_ascii_digit())
+        && mon.len() == 3
+        && yyyy.len() == 4
+        && time.len() == 12
+        && time.as_bytes()[8] == b'.'
+        && level.len() == 1;
+    if !ok {
+        return None;
+    }
+    Some((pid.parse().ok()?, role, level.chars().next()?, it.next()?))
+}
+
+fn messages(log: &str) -> Vec<(u32, char, char, String)> {
+    log.lines().filter_map(parse_line).map(|(p, r, l, m)| (p, r, l, m.to_string())).collect()
+}
+
+#[test]
+fn startup_and_sigterm_lines_are_redis_lines() {
+    let dir = scratch_dir("log-sigterm");
+    let mut p = spawn(&dir, &[]);
+    let pid = p.child.id();
+    p.signal(libc::SIGTERM);
+    assert_eq!(p.wait_exit(), 0);
+    let log = p.log_text();
+    let m = messages(&log);
+    let want: &[(char, char, &str)] = &[
+        ('C', '#', "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
+        (
+            'C',
+            '#',
+            "Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=PID, just started",
+        ),
+        ('C', '#', "Configuration loaded"),
+        ('M', '*', "monotonic clock: POSIX clock_gettime"),
+        ('M', '*', "Running mode=standalone, port=PORT."),
+        ('M', '#', "Server initialized"),
+        ('M', '*', "Ready to accept connections"),
+        ('M', '#', "User requested shutdown..."),
+        ('M', '#', "Redis is now ready to exit, bye bye..."),
+    ];
+    let got: Vec<(char, char, String)> = m.iter().map(|(_, r, l, s)| (*r, *l, s.clone())).collect();
+    let want: Vec<(char, char, String)> = want
+        .iter()
+        .map(|(r, l, s)| {
+            (*r, *l, s.replace("PID", &pid.to_string()).replace("PORT", &p.port.to_string()))
+        })
+        .collect();
+    assert_eq!(got, want, "log:\n{log}");
+    assert!(m.iter().all(|(p, ..)| *p == pid));
+    // serverLogFromHandler's own shape, before "User requested shutdown...".
+    let sig = format!("{pid}:signal-handler (");
+    let line = log.lines().find(|l| l.starts_with(&sig)).expect(&log);
+    assert!(line.ends_with(") Received SIGTERM scheduling shutdown..."), "{line}");
+    let secs = &line[sig.len()..line.find(')').unwrap()];
+    assert!(secs.parse::<u64>().is_ok(), "{line}");
+    assert!(log.find(line).unwrap() < log.find("User requested shutdown...").unwrap());
+}
+
+#[test]
+fn logfile_is_appended_not_truncated() {
+    let dir = scratch_dir("log-append");
+    std::fs::write(dir.join("server.log"), "earlier line\n").unwrap();
+    let mut p = spawn(&dir, &[]);
+    p.signal(libc::SIGINT);
+    assert_eq!(p.wait_exit(), 0);
+    let log = p.log_text();
+    assert!(log.starts_with("earlier line\n"), "{log}");
+    assert!(log.contains(" Received SIGINT scheduling shutdown..."), "{log}");
+}
+
+#[test]
+fn always_show_logo_prints_the_pid_line() {
+    let dir = scratch_dir("log-logo");
+    let p = spawn(&dir, &["--always-show-logo", "yes"]);
+    let log = p.log_text();
+    let pid = p.child.id();
+    assert!(log.lines().any(|l| l.trim_end().ends_with(&format!(" PID: {pid}"))), "{log}");
+    assert!(log.contains("Running in standalone mode"), "{log}");
+    assert!(!log.contains("Running mode="), "{log}");
+}
+
+#[test]
+fn shutdown_command_lines() {
+    let dir = scratch_dir("log-shutdown");
+    let mut p = spawn(&dir, &[]);
+    let mut c = p.conn();
+    let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").arg("NOSAVE").query(&mut c);
+    assert_eq!(p.wait_exit(), 0);
+    let m = messages(&p.log_text());
+    let tail: Vec<&str> = m.iter().rev().take(2).rev().map(|x| x.3.as_str()).collect();
+    assert_eq!(tail, ["User requested shutdown...", "Redis is now ready to exit, bye bye..."]);
+}
+
+#[test]
+fn config_set_loglevel_takes_effect_at_once() {
+    let dir = scratch_dir("log-level");
+    let p = spawn(&dir, &["--loglevel", "notice"]);
+    let mut c = p.conn();
+    assert!(!p.log_text().contains("Accepted "), "verbose line at notice");
+    let _: () =
+        redis::cmd("CONFIG").arg("SET").arg("loglevel").arg("verbose").query(&mut c).unwrap();
+    let _c2 = p.conn();
+    let mut p = p;
+    let log = p.wait_for_line("Accepted 127.0.0.1:");
+    let line = log.lines().find(|l| l.contains("Accepted 127.0.0.1:")).unwrap();
+    assert_eq!(parse_line(line).map(|x| x.2), Some('-'), "{line}");
+}
+
+#[test]
+fn a_taken_port_fails_with_redis_words() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
+    let (code, out) = run_to_exit(&["--port", &port, "--bind", "127.0.0.1", "--save", ""]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "# Warning: Could not create server TCP listening socket 127.0.0.1:{port}: bind: Address already in use"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("# Failed listening on port {port} (TCP), aborting.")), "{out}");
+}
