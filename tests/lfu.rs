@@ -3,13 +3,7 @@
 //! NO-TOUCH clients leave it, and redis-cli --hotkeys ranks keys by it.
 mod common;
 
-fn cmd(c: &mut redis::Connection, args: &[&str]) -> redis::Value {
-    let mut k = redis::cmd(args[0]);
-    for a in &args[1..] {
-        k.arg(*a);
-    }
-    k.query(c).unwrap()
-}
+use common::q;
 
 fn freq(c: &mut redis::Connection, key: &str) -> i64 {
     redis::cmd("OBJECT").arg("FREQ").arg(key).query(c).unwrap()
@@ -19,35 +13,38 @@ fn freq(c: &mut redis::Connection, key: &str) -> i64 {
 fn reads_bump_the_counter_one_by_one_with_log_factor_zero() {
     let s = common::start();
     let mut c = s.conn();
-    cmd(&mut c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu", "lfu-log-factor", "0"]);
-    cmd(&mut c, &["SET", "k", "v"]);
+    q::<redis::Value>(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu", "lfu-log-factor", "0"],
+    );
+    q::<redis::Value>(&mut c, &["SET", "k", "v"]);
     assert_eq!(freq(&mut c, "k"), 5, "LFU_INIT_VAL");
     for _ in 0..10 {
-        cmd(&mut c, &["GET", "k"]);
+        q::<redis::Value>(&mut c, &["GET", "k"]);
     }
     assert_eq!(freq(&mut c, "k"), 15);
     // Commands that do not touch, and OBJECT FREQ itself, leave the counter.
-    cmd(&mut c, &["EXISTS", "k"]);
-    cmd(&mut c, &["TYPE", "k"]);
-    cmd(&mut c, &["TTL", "k"]);
+    q::<redis::Value>(&mut c, &["EXISTS", "k"]);
+    q::<redis::Value>(&mut c, &["TYPE", "k"]);
+    q::<redis::Value>(&mut c, &["TTL", "k"]);
     assert_eq!(freq(&mut c, "k"), 15);
-    cmd(&mut c, &["TOUCH", "k", "missing"]);
+    q::<redis::Value>(&mut c, &["TOUCH", "k", "missing"]);
     assert_eq!(freq(&mut c, "k"), 16);
     // An overwrite looks the key up (one bump) and keeps its counter.
-    cmd(&mut c, &["SET", "k", "v2"]);
+    q::<redis::Value>(&mut c, &["SET", "k", "v2"]);
     assert_eq!(freq(&mut c, "k"), 17);
     // A NO-TOUCH client reads without bumping, except through TOUCH.
-    cmd(&mut c, &["CLIENT", "NO-TOUCH", "on"]);
-    cmd(&mut c, &["GET", "k"]);
+    q::<redis::Value>(&mut c, &["CLIENT", "NO-TOUCH", "on"]);
+    q::<redis::Value>(&mut c, &["GET", "k"]);
     assert_eq!(freq(&mut c, "k"), 17);
-    cmd(&mut c, &["TOUCH", "k"]);
+    q::<redis::Value>(&mut c, &["TOUCH", "k"]);
     assert_eq!(freq(&mut c, "k"), 18);
-    cmd(&mut c, &["CLIENT", "NO-TOUCH", "off"]);
+    q::<redis::Value>(&mut c, &["CLIENT", "NO-TOUCH", "off"]);
     // Other types and volatile-lfu too; the counter stops at 255.
-    cmd(&mut c, &["CONFIG", "SET", "maxmemory-policy", "volatile-lfu"]);
-    cmd(&mut c, &["RPUSH", "l", "a"]);
+    q::<redis::Value>(&mut c, &["CONFIG", "SET", "maxmemory-policy", "volatile-lfu"]);
+    q::<redis::Value>(&mut c, &["RPUSH", "l", "a"]);
     for _ in 0..300 {
-        cmd(&mut c, &["LRANGE", "l", "0", "-1"]);
+        q::<redis::Value>(&mut c, &["LRANGE", "l", "0", "-1"]);
     }
     assert_eq!(freq(&mut c, "l"), 255);
 }
@@ -56,8 +53,8 @@ fn reads_bump_the_counter_one_by_one_with_log_factor_zero() {
 fn default_log_factor_grows_slowly() {
     let s = common::start();
     let mut c = s.conn();
-    cmd(&mut c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
-    cmd(&mut c, &["SET", "k", "v"]);
+    q::<redis::Value>(&mut c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+    q::<redis::Value>(&mut c, &["SET", "k", "v"]);
     let mut p = redis::pipe();
     for _ in 0..1000 {
         p.cmd("GET").arg("k").ignore();
@@ -72,7 +69,7 @@ fn default_log_factor_grows_slowly() {
 fn freq_needs_an_lfu_policy() {
     let s = common::start();
     let mut c = s.conn();
-    cmd(&mut c, &["SET", "k", "v"]);
+    q::<redis::Value>(&mut c, &["SET", "k", "v"]);
     let e = redis::cmd("OBJECT").arg("FREQ").arg("k").query::<i64>(&mut c).unwrap_err();
     assert!(e.to_string().contains("An LFU maxmemory policy is not selected"), "{e}");
 }
@@ -85,11 +82,14 @@ fn redis_cli_hotkeys_ranks_skewed_reads() {
     }
     let s = common::start();
     let mut c = s.conn();
-    cmd(&mut c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu", "lfu-log-factor", "0"]);
+    q::<redis::Value>(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu", "lfu-log-factor", "0"],
+    );
     for (key, reads) in [("cold", 0), ("warm", 3), ("hot", 40)] {
-        cmd(&mut c, &["SET", key, "x"]);
+        q::<redis::Value>(&mut c, &["SET", key, "x"]);
         for _ in 0..reads {
-            cmd(&mut c, &["GET", key]);
+            q::<redis::Value>(&mut c, &["GET", key]);
         }
     }
     let out = std::process::Command::new("redis-cli")
