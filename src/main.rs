@@ -54,6 +54,9 @@ fn main() {
     logging::set_role(b'M');
     info!("monotonic clock: POSIX clock_gettime");
     let show_logo = logging::wants_logo(&cfg);
+    if let Some(path) = &cfg.unixsocket {
+        warn!("unixsocket {path}: ferrodis has no unix socket listener yet; listening on TCP only");
+    }
     let mut server = match Server::bind(cfg) {
         Ok(s) => s,
         Err(ServerError::Bind { addr, source }) => {

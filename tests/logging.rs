@@ -134,3 +134,40 @@ fn a_taken_port_fails_with_redis_words() {
     );
     assert!(out.contains(&format!("# Failed listening on port {port} (TCP), aborting.")), "{out}");
 }
+
+#[test]
+fn crash_report_on_sigabrt_and_debug_segfault() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch_dir("log-crash-abrt");
+    let mut p = spawn(&dir, &[]);
+    p.signal(libc::SIGABRT);
+    let st = p.child.wait().unwrap();
+    assert_eq!(st.signal(), Some(libc::SIGABRT), "dies of the same signal");
+    let log = p.log_text();
+    assert!(
+        log.contains("=== REDIS BUG REPORT START: Cut & paste starting from here ==="),
+        "{log}"
+    );
+    let line = log.lines().find(|l| l.contains("crashed by signal")).expect(&log);
+    let (pid, role, level, msg) = parse_line(line).expect(line);
+    assert_eq!((pid, role, level), (p.child.id(), 'M', '#'));
+    assert_eq!(msg, "Redis 7.0.15 crashed by signal: 6, si_code: 0");
+    assert!(log.contains(&format!("# Killed by PID: {}, UID: ", std::process::id())), "{log}");
+    assert!(log.contains("=== REDIS BUG REPORT END."), "{log}");
+
+    let dir = scratch_dir("log-crash-segv");
+    let mut p = spawn(&dir, &["--enable-debug-command", "yes"]);
+    let mut c = p.conn();
+    let _ = redis::cmd("DEBUG").arg("SEGFAULT").query::<redis::Value>(&mut c);
+    let st = p.child.wait().unwrap();
+    assert_eq!(st.signal(), Some(libc::SIGSEGV));
+    let log = p.log_text();
+    assert!(log.contains("# Redis 7.0.15 crashed by signal: 11"), "{log}");
+
+    // crash-log-enabled no: no report, the default action alone.
+    let dir = scratch_dir("log-crash-off");
+    let mut p = spawn(&dir, &["--crash-log-enabled", "no"]);
+    p.signal(libc::SIGABRT);
+    assert_eq!(p.child.wait().unwrap().signal(), Some(libc::SIGABRT));
+    assert!(!p.log_text().contains("crashed by signal"));
+}

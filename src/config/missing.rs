@@ -5,6 +5,10 @@
 //! feature is refused: CONFIG SET answers an error and startup exits with a fatal config
 //! error, naming the feature. When a feature lands, delete its rows here (and flag the
 //! parameter `ACTED` in the table).
+//!
+//! One exception, for now: `unixsocket` is accepted without a unix listener (the server logs
+//! a warning at startup), because Redis's own test suite passes it to every server it starts
+//! and refusing it would stop every run of that suite.
 
 use super::{Config, OomScoreAdj, Supervised};
 
@@ -49,11 +53,6 @@ pub static NEEDS_FEATURE: &[NeedsFeature] = &[
         setting: "loadmodule",
         feature: "modules",
         needs: |c| !c.loadmodules.is_empty(),
-    },
-    NeedsFeature {
-        setting: "unixsocket",
-        feature: "unix socket listening",
-        needs: |c| c.unixsocket.is_some(),
     },
     NeedsFeature {
         setting: "watchdog-period",

@@ -16,6 +16,8 @@
 //! The facade needs one process-wide logger; it holds only what `logfile` and `syslog-*`
 //! (immutable settings) said at startup, and the role.
 
+pub mod crash;
+
 use std::ffi::CString;
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -74,6 +76,9 @@ pub fn init(cfg: &Config) {
                 facility(cfg.syslog_facility),
             )
         };
+    }
+    if cfg.crash_log_enabled {
+        crash::install(&logger.logfile);
     }
     if LOGGER.set(logger).is_ok() {
         let _ = log::set_logger(LOGGER.get().expect("just set"));
