@@ -32,6 +32,15 @@ fn main() {
         eprintln!("{e}");
         exit(1);
     }
+    let mut cfg = cfg;
+    // Redis's main: daemonize right after loading the configuration (supervision is refused
+    // until it exists, so `daemonize yes` always means background), then log.
+    if cfg.daemonize {
+        daemonize();
+        if cfg.pidfile.is_none() {
+            cfg.pidfile = Some("/var/run/redis.pid".into());
+        }
+    }
     logging::init(&cfg);
     // Redis's first lines (server.c main), word for word: log readers look for them.
     warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
@@ -54,6 +63,7 @@ fn main() {
     logging::set_role(b'M');
     info!("monotonic clock: POSIX clock_gettime");
     let show_logo = logging::wants_logo(&cfg);
+    let cfg_pidfile = cfg.pidfile.clone();
     if let Some(path) = &cfg.unixsocket {
         warn!("unixsocket {path}: ferrodis has no unix socket listener yet; listening on TCP only");
     }
@@ -79,6 +89,9 @@ fn main() {
         warn!("Cannot install signal handlers: {e}");
         exit(1);
     }
+    if let Some(path) = &cfg_pidfile {
+        create_pid_file(path);
+    }
     let banner = logging::Banner {
         version: ferrodis::REDIS_VERSION,
         mode: "standalone",
@@ -90,5 +103,38 @@ fn main() {
     if let Err(e) = server.run() {
         warn!("{e}");
         exit(1);
+    }
+}
+
+/// Redis's daemonize(): the parent exits, the child leaves the terminal's session and points
+/// stdin, stdout and stderr at /dev/null. Called before any thread exists.
+fn daemonize() {
+    // SAFETY: fork in a single-threaded process; the child only continues main.
+    unsafe {
+        match libc::fork() {
+            -1 => {
+                eprintln!("fork: {}", std::io::Error::last_os_error());
+                exit(1);
+            }
+            0 => {}
+            _ => exit(0),
+        }
+        libc::setsid();
+        let fd = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR, 0);
+        if fd != -1 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+}
+
+/// Redis's createPidFile: a failure is logged, not fatal.
+fn create_pid_file(path: &str) {
+    if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
+        warn!("Failed to write PID file: {}", logging::strerror(&e));
     }
 }

@@ -496,6 +496,10 @@ impl Server {
                 let _ = c.flush();
             }
         }
+        if let Some(path) = &self.st.cfg.pidfile {
+            info!("Removing the pid file.");
+            let _ = std::fs::remove_file(path);
+        }
         warn!("Redis is now ready to exit, bye bye...");
         true
     }

@@ -171,3 +171,64 @@ fn crash_report_on_sigabrt_and_debug_segfault() {
     assert_eq!(p.child.wait().unwrap().signal(), Some(libc::SIGABRT));
     assert!(!p.log_text().contains("crashed by signal"));
 }
+
+#[test]
+fn daemonize_writes_and_removes_the_pid_file() {
+    use std::time::{Duration, Instant};
+    let dir = scratch_dir("log-daemon");
+    let (log, pidfile) = (dir.join("server.log"), dir.join("server.pid"));
+    let (code, out) = run_to_exit(&[
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        pidfile.to_str().unwrap(),
+        "--logfile",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""), "the parent returns at once, silently");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let t = std::fs::read_to_string(&log).unwrap_or_default();
+        if t.contains("Ready to accept connections") {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "{t}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    assert!(text.lines().all(|l| l.starts_with(&format!("{pid}:"))), "{text}");
+    let port: u16 = text.split("port=").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
+    let mut c = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let got: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("daemonize").query(&mut c).unwrap();
+    assert_eq!(got, ["daemonize", "yes"]);
+    let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<redis::Value>(&mut c);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let t = std::fs::read_to_string(&log).unwrap();
+        if t.contains("bye bye") {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "{t}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!pidfile.exists(), "pid file left behind");
+    let m = messages(&text);
+    let tail: Vec<&str> = m.iter().rev().take(3).rev().map(|x| x.3.as_str()).collect();
+    assert_eq!(
+        tail,
+        [
+            "User requested shutdown...",
+            "Removing the pid file.",
+            "Redis is now ready to exit, bye bye..."
+        ]
+    );
+}
