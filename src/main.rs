@@ -60,6 +60,7 @@ fn main() {
         warn!("Can't chdir to '{}': {e}", cfg.dir);
         exit(1);
     }
+    let thp = cfg.disable_thp;
     logging::set_role(b'M');
     info!("monotonic clock: POSIX clock_gettime");
     let show_logo = logging::wants_logo(&cfg);
@@ -100,6 +101,10 @@ fn main() {
     };
     logging::show_banner(show_logo, &banner);
     warn!("Server initialized");
+    // Redis's linuxMemoryWarnings, after "Server initialized".
+    if thp {
+        disable_thp();
+    }
     if let Err(e) = server.run() {
         warn!("{e}");
         exit(1);
@@ -136,5 +141,20 @@ fn daemonize() {
 fn create_pid_file(path: &str) {
     if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
         warn!("Failed to write PID file: {}", logging::strerror(&e));
+    }
+}
+
+/// Redis's THPDisable (linuxMemoryWarnings): with transparent huge pages set to `always`,
+/// opt this process out, as `disable-thp yes` asks; warn if that fails.
+fn disable_thp() {
+    let mode = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled");
+    if !mode.is_ok_and(|m| m.contains("[always]")) {
+        return;
+    }
+    // SAFETY: prctl(PR_SET_THP_DISABLE) only changes a flag of this process.
+    if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
+        warn!(
+            "WARNING you have Transparent Huge Pages (THP) support enabled in your kernel. This will create latency and memory usage issues with Redis. To fix this issue run the command 'echo madvise > /sys/kernel/mm/transparent_hugepage/enabled' as root, and add it to your /etc/rc.local in order to retain the setting after a reboot. Redis must be restarted after THP is disabled (set to 'madvise' or 'never')."
+        );
     }
 }

@@ -232,3 +232,16 @@ fn daemonize_writes_and_removes_the_pid_file() {
         ]
     );
 }
+
+#[test]
+fn crash_log_enabled_is_applied_at_runtime() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch_dir("log-crash-runtime");
+    let mut p = spawn(&dir, &["--crash-log-enabled", "no"]);
+    let mut c = p.conn();
+    let _: () =
+        redis::cmd("CONFIG").arg("SET").arg("crash-log-enabled").arg("yes").query(&mut c).unwrap();
+    p.signal(libc::SIGABRT);
+    assert_eq!(p.child.wait().unwrap().signal(), Some(libc::SIGABRT));
+    assert!(p.log_text().contains("# Redis 7.0.15 crashed by signal: 6"), "{}", p.log_text());
+}

@@ -465,10 +465,10 @@ pub static PARAMS: &[Param] = &[
         true,
         cluster_allow_pubsubshard_when_down
     ),
-    boolp!("crash-log-enabled", None, M, true, crash_log_enabled),
+    boolp!("crash-log-enabled", None, A, true, crash_log_enabled),
     boolp!("crash-memcheck-enabled", None, M, true, crash_memcheck_enabled),
     boolp!("use-exit-on-panic", None, HIDDEN, false, use_exit_on_panic),
-    boolp!("disable-thp", None, I, true, disable_thp),
+    boolp!("disable-thp", None, I | A, true, disable_thp),
     boolp!("cluster-allow-replica-migration", None, M, true, cluster_allow_replica_migration),
     boolp!("replica-announced", None, M, true, replica_announced),
     boolp!("latency-tracking", None, M, true, latency_tracking),

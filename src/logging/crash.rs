@@ -19,6 +19,22 @@ static UTC_OFFSET: AtomicI64 = AtomicI64::new(0);
 const START: &str = "\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n";
 const END: &str = "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       Please report the crash by opening an issue on github:\n\n           http://github.com/redis/redis/issues\n\n  Suspect RAM error? Use redis-server --test-memory to verify it.\n\n";
 
+const SIGNALS: [libc::c_int; 5] =
+    [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGABRT];
+
+/// `crash-log-enabled` changed at runtime: install the handler, or give the signals their
+/// default action back (Redis's setupSigSegvAction / removeSigSegvHandlers).
+pub fn set_enabled(on: bool) {
+    if on {
+        set_handlers();
+    } else {
+        for sig in SIGNALS {
+            // SAFETY: restoring the default disposition of a signal.
+            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        }
+    }
+}
+
 /// Install the handler for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT.
 pub fn install(logfile: &str) {
     if !logfile.is_empty() {
@@ -33,7 +49,11 @@ pub fn install(logfile: &str) {
         libc::localtime_r(&now, &mut tm);
         UTC_OFFSET.store(tm.tm_gmtoff, Ordering::Relaxed);
     }
-    for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGABRT] {
+    set_handlers();
+}
+
+fn set_handlers() {
+    for sig in SIGNALS {
         // SAFETY: a zeroed sigaction with a valid SA_SIGINFO handler; SA_RESETHAND makes the
         // re-raise at the end take the default action.
         unsafe {

@@ -77,8 +77,9 @@ pub fn init(cfg: &Config) {
             )
         };
     }
-    if cfg.crash_log_enabled {
-        crash::install(&logger.logfile);
+    crash::install(&logger.logfile);
+    if !cfg.crash_log_enabled {
+        crash::set_enabled(false);
     }
     if LOGGER.set(logger).is_ok() {
         let _ = log::set_logger(LOGGER.get().expect("just set"));
