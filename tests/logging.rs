@@ -245,3 +245,20 @@ fn crash_log_enabled_is_applied_at_runtime() {
     assert_eq!(p.child.wait().unwrap().signal(), Some(libc::SIGABRT));
     assert!(p.log_text().contains("# Redis 7.0.15 crashed by signal: 6"), "{}", p.log_text());
 }
+
+#[test]
+fn client_limit_lines_carry_the_client_list_line() {
+    let dir = scratch_dir("log-limits");
+    let mut p = spawn(&dir, &["--client-output-buffer-limit", "pubsub 1k 0 0"]);
+    // Output buffer: a subscriber that gets more than its class allows.
+    let mut sub = p.conn();
+    let _: redis::Value = redis::cmd("SUBSCRIBE").arg("ch").query(&mut sub).unwrap();
+    let mut c = p.conn();
+    let _: i64 = redis::cmd("PUBLISH").arg("ch").arg("x".repeat(4096)).query(&mut c).unwrap();
+    let log = p.wait_for_line("for overcoming of output buffer limits.");
+    let line = log.lines().find(|l| l.contains("for overcoming of output buffer limits.")).unwrap();
+    let msg = parse_line(line).expect(line).3;
+    assert!(msg.starts_with("Client id="), "{msg}");
+    assert!(msg.contains(" laddr=127.0.0.1:") && msg.contains(" cmd=subscribe "), "{msg}");
+    assert!(msg.ends_with(" scheduled to be closed ASAP for overcoming of output buffer limits."));
+}
