@@ -219,6 +219,12 @@ impl Server {
             self.capped.push(token);
         }
         if outcome == ReadOutcome::Closed {
+            if log::log_enabled!(log::Level::Debug) {
+                debug!(
+                    "Client closed connection {}",
+                    cmd::client::info_string(&self.st, &c, now_ms())
+                );
+            }
             // Replies to what was read before EOF still go out: the peer may have only
             // shut down its write side.
             let _ = c.flush();
@@ -648,7 +654,9 @@ pub fn process_input(st: &mut State, c: &mut Client) {
             }
             Ok(Status::Incomplete) => break,
             Err(e) => {
-                debug!("Protocol error ({e}) from client {}", c.addr);
+                if log::log_enabled!(log::Level::Debug) {
+                    log_protocol_error(st, c, &rbuf[parser.consumed().min(rlen)..rlen], &e);
+                }
                 let text = format!("ERR {e}");
                 cmd::reject_protocol(st, c, &text);
                 c.close_after_reply = true;
@@ -674,6 +682,31 @@ pub fn process_input(st: &mut State, c: &mut Client) {
         st.stats.client_query_buffer_limit_disconnections += 1;
         c.close_asap = true;
     }
+}
+
+/// Redis's setProtocolError log line (verbose): the error, the client, and a sample of the
+/// unparsed input with unprintable bytes shown as dots.
+fn log_protocol_error(st: &State, c: &Client, rest: &[u8], e: &impl std::fmt::Display) {
+    const DUMP: usize = 128;
+    let shown = |b: &[u8]| -> String {
+        b.iter().map(|&x| if (0x20..0x7f).contains(&x) { x as char } else { '.' }).collect()
+    };
+    let sample = if rest.len() < DUMP {
+        format!("Query buffer during protocol error: '{}'", shown(rest))
+    } else {
+        format!(
+            "Query buffer during protocol error: '{}' (... more {} bytes ...) '{}'",
+            shown(&rest[..DUMP / 2]),
+            rest.len() - DUMP,
+            shown(&rest[rest.len() - DUMP / 2..])
+        )
+    };
+    let err = e.to_string();
+    let err = err.strip_prefix("Protocol error: ").unwrap_or(&err);
+    debug!(
+        "Protocol error ({err}) from client: {}. {sample}",
+        cmd::client::info_string(st, c, now_ms())
+    );
 }
 
 fn is_security_attack(args: &cmd::args::Args) -> bool {

@@ -262,3 +262,30 @@ fn client_limit_lines_carry_the_client_list_line() {
     assert!(msg.contains(" laddr=127.0.0.1:") && msg.contains(" cmd=subscribe "), "{msg}");
     assert!(msg.ends_with(" scheduled to be closed ASAP for overcoming of output buffer limits."));
 }
+
+#[test]
+fn verbose_lines_for_closed_connections_and_protocol_errors() {
+    use std::io::{Read, Write};
+    let dir = scratch_dir("log-verbose");
+    let mut p = spawn(&dir, &["--loglevel", "verbose"]);
+    {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", p.port)).unwrap();
+        s.write_all(b"PING\r\n").unwrap();
+        let mut b = [0u8; 7];
+        s.read_exact(&mut b).unwrap();
+    }
+    let log = p.wait_for_line("Client closed connection id=");
+    let line = log.lines().find(|l| l.contains("Client closed connection")).unwrap();
+    assert_eq!(parse_line(line).map(|x| x.2), Some('-'), "{line}");
+    assert!(line.contains(" laddr=127.0.0.1:"), "{line}");
+
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", p.port)).unwrap();
+    s.write_all(b"*1\r\n$x\r\n").unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert_eq!(reply, "-ERR Protocol error: invalid bulk length\r\n");
+    let log = p.wait_for_line("Protocol error (invalid bulk length) from client: id=");
+    let line = log.lines().find(|l| l.contains("Protocol error (")).unwrap();
+    let msg = parse_line(line).expect(line).3;
+    assert!(msg.contains(". Query buffer during protocol error: '"), "{msg}");
+}
