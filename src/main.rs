@@ -63,8 +63,10 @@ fn main() {
     let thp = cfg.disable_thp;
     logging::set_role(b'M');
     info!("monotonic clock: POSIX clock_gettime");
+    adjust_open_files_limit(&mut cfg);
     let show_logo = logging::wants_logo(&cfg);
     let cfg_pidfile = cfg.pidfile.clone();
+    let cfg_backlog = cfg.tcp_backlog;
     if let Some(path) = &cfg.unixsocket {
         warn!("unixsocket {path}: ferrodis has no unix socket listener yet; listening on TCP only");
     }
@@ -100,6 +102,7 @@ fn main() {
         pid: std::process::id(),
     };
     logging::show_banner(show_logo, &banner);
+    check_tcp_backlog(cfg_backlog);
     warn!("Server initialized");
     // Redis's linuxMemoryWarnings, after "Server initialized".
     if thp {
@@ -155,6 +158,80 @@ fn disable_thp() {
     if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
         warn!(
             "WARNING you have Transparent Huge Pages (THP) support enabled in your kernel. This will create latency and memory usage issues with Redis. To fix this issue run the command 'echo madvise > /sys/kernel/mm/transparent_hugepage/enabled' as root, and add it to your /etc/rc.local in order to retain the setting after a reboot. Redis must be restarted after THP is disabled (set to 'madvise' or 'never')."
+        );
+    }
+}
+
+/// File descriptors kept for the server's own use beyond one per client (Redis's
+/// CONFIG_MIN_RESERVED_FDS).
+const MIN_RESERVED_FDS: u64 = 32;
+
+/// Redis's adjustOpenFilesLimit: raise RLIMIT_NOFILE to maxclients + 32, stepping down by 16
+/// until the kernel agrees, and lower maxclients to what the limit allows.
+fn adjust_open_files_limit(cfg: &mut Config) {
+    let maxfiles = cfg.maxclients as u64 + MIN_RESERVED_FDS;
+    // SAFETY: getrlimit/setrlimit on a struct we own.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == -1 {
+        warn!(
+            "Unable to obtain the current NOFILE limit ({}), assuming 1024 and setting the max clients configuration accordingly.",
+            logging::strerror(&std::io::Error::last_os_error())
+        );
+        cfg.maxclients = (1024 - MIN_RESERVED_FDS) as usize;
+        return;
+    }
+    let oldlimit = limit.rlim_cur as u64;
+    if oldlimit >= maxfiles {
+        return;
+    }
+    let mut best = maxfiles;
+    let mut error = None;
+    while best > oldlimit {
+        limit.rlim_cur = best as libc::rlim_t;
+        limit.rlim_max = best as libc::rlim_t;
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != -1 {
+            break;
+        }
+        error = Some(std::io::Error::last_os_error());
+        if best < 16 {
+            best = oldlimit;
+            break;
+        }
+        best -= 16;
+    }
+    best = best.max(oldlimit);
+    if best >= maxfiles {
+        info!(
+            "Increased maximum number of open files to {maxfiles} (it was originally set to {oldlimit})."
+        );
+        return;
+    }
+    let old_maxclients = cfg.maxclients;
+    if best <= MIN_RESERVED_FDS {
+        warn!(
+            "Your current 'ulimit -n' of {oldlimit} is not enough for the server to start. Please increase your open file limit to at least {maxfiles}. Exiting."
+        );
+        exit(1);
+    }
+    cfg.maxclients = (best - MIN_RESERVED_FDS) as usize;
+    warn!(
+        "You requested maxclients of {old_maxclients} requiring at least {maxfiles} max file descriptors."
+    );
+    let why = error.map(|e| logging::strerror(&e)).unwrap_or_default();
+    warn!("Server can't set maximum open files to {maxfiles} because of OS error: {why}.");
+    warn!(
+        "Current maximum open files is {best}. maxclients has been reduced to {} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+        cfg.maxclients
+    );
+}
+
+/// Redis's checkTcpBacklogSettings: the kernel caps the listen backlog at somaxconn.
+fn check_tcp_backlog(backlog: i32) {
+    let Ok(text) = std::fs::read_to_string("/proc/sys/net/core/somaxconn") else { return };
+    let Ok(somaxconn) = text.trim().parse::<i64>() else { return };
+    if somaxconn > 0 && somaxconn < i64::from(backlog) {
+        warn!(
+            "WARNING: The TCP backlog setting of {backlog} cannot be enforced because /proc/sys/net/core/somaxconn is set to the lower value of {somaxconn}."
         );
     }
 }

@@ -289,3 +289,41 @@ fn verbose_lines_for_closed_connections_and_protocol_errors() {
     let msg = parse_line(line).expect(line).3;
     assert!(msg.contains(". Query buffer during protocol error: '"), "{msg}");
 }
+
+#[test]
+fn open_files_limit_follows_maxclients() {
+    use std::os::unix::process::CommandExt;
+    let dir = scratch_dir("log-nofile");
+    let p = common::process::spawn_with(&dir, &["--maxclients", "1000"], |cmd| {
+        // SAFETY: setrlimit only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let l = libc::rlimit { rlim_cur: 100, rlim_max: 100 };
+                libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+                Ok(())
+            });
+        }
+    });
+    let mut c = p.conn();
+    let got: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("maxclients").query(&mut c).unwrap();
+    let log = p.log_text();
+    if log
+        .contains("Increased maximum number of open files to 1032 (it was originally set to 100).")
+    {
+        // Privileged: the hard limit could be raised.
+        assert_eq!(got[1], "1000", "{log}");
+    } else {
+        // Not privileged: maxclients shrinks to fit 100 descriptors.
+        assert!(
+            log.contains(
+                "# You requested maxclients of 1000 requiring at least 1032 max file descriptors."
+            ),
+            "{log}"
+        );
+        assert!(
+            log.contains("maxclients has been reduced to 68 to compensate for low ulimit."),
+            "{log}"
+        );
+        assert_eq!(got[1], "68");
+    }
+}

@@ -38,18 +38,23 @@ pub fn run_to_exit(args: &[&str]) -> (i32, String) {
 
 /// Start the binary on a free port with `--logfile` in `dir`, and wait until it is ready.
 pub fn spawn(dir: &Path, opts: &[&str]) -> Proc {
+    spawn_with(dir, opts, |_| {})
+}
+
+/// `spawn`, after `tweak` has adjusted the command (environment, limits).
+pub fn spawn_with(dir: &Path, opts: &[&str], tweak: impl FnOnce(&mut Command)) -> Proc {
     let log = dir.join("server.log");
-    let child = Command::new(env!("CARGO_BIN_EXE_ferrodis"))
-        .args(["--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir"])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferrodis"));
+    cmd.args(["--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir"])
         .arg(dir)
         .arg("--logfile")
         .arg(&log)
         .args(opts)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ferrodis");
+        .stderr(Stdio::null());
+    tweak(&mut cmd);
+    let child = cmd.spawn().expect("spawn ferrodis");
     let mut p = Proc { child, log, port: 0 };
     p.wait_for_line("Ready to accept connections");
     // The banner names the port: "Running mode=standalone, port=N." or the logo's "Port: N".
