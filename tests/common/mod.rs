@@ -175,3 +175,13 @@ pub fn err(c: &mut redis::Connection, words: &[&str]) -> String {
         Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
     }
 }
+
+/// FLUSHALL.
+pub fn flush(c: &mut redis::Connection) {
+    let _: () = redis::cmd("FLUSHALL").query(c).unwrap();
+}
+
+/// OBJECT ENCODING of `key`.
+pub fn encoding(c: &mut redis::Connection, key: &str) -> String {
+    redis::cmd("OBJECT").arg("ENCODING").arg(key).query(c).unwrap()
+}
