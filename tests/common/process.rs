@@ -122,3 +122,37 @@ impl Drop for Proc {
         let _ = self.child.wait();
     }
 }
+
+/// redis-server 7.0.15 (the oracle) on a free port, killed on drop; None when it is not
+/// installed or does not come up.
+pub struct Oracle {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_oracle() -> Option<Oracle> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+        .args(["--appendonly", "no", "--enable-debug-command", "yes"])
+        .args(["--daemonize", "no", "--loglevel", "warning"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(Oracle { child, port });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
