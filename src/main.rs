@@ -63,6 +63,12 @@ fn main() {
     let thp = cfg.disable_thp;
     logging::set_role(b'M');
     info!("monotonic clock: POSIX clock_gettime");
+    // Redis's initServer: a closed terminal or a broken pipe does not stop the server.
+    // SAFETY: setting the disposition of two signals to "ignore".
+    unsafe {
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     adjust_open_files_limit(&mut cfg);
     let show_logo = logging::wants_logo(&cfg);
     let cfg_pidfile = cfg.pidfile.clone();

@@ -327,3 +327,14 @@ fn open_files_limit_follows_maxclients() {
         assert_eq!(got[1], "68");
     }
 }
+
+#[test]
+fn sighup_is_ignored() {
+    let dir = scratch_dir("log-sighup");
+    let mut p = spawn(&dir, &[]);
+    p.signal(libc::SIGHUP);
+    let mut c = p.conn();
+    let pong: String = redis::cmd("PING").query(&mut c).unwrap();
+    assert_eq!(pong, "PONG");
+    assert!(p.child.try_wait().unwrap().is_none());
+}
