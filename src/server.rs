@@ -42,6 +42,8 @@ pub struct Server {
     capped: Vec<usize>,
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
+    /// When the cron last wrote its periodic verbose/debug log lines.
+    last_log_cron_ms: i64,
     /// When to hand freed memory back to the OS: one second after the last command, so a
     /// busy server never pays for it and an idle one does not sit on a burst's pages.
     collect_at: Option<i64>,
@@ -77,6 +79,8 @@ impl Server {
             capped: Vec::new(),
             signal_rx: None,
             last_cron_ms: now,
+            // Redis's first cron logs at once.
+            last_log_cron_ms: now - 5000,
             collect_at: None,
             seen_commands: 0,
             expire_pending: false,
@@ -175,9 +179,11 @@ impl Server {
         wake.map(|w| Duration::from_millis((w - now).max(0) as u64))
     }
 
-    /// The periodic cron only runs while it has work: client timeouts to enforce.
+    /// The periodic cron only runs while it has work: client timeouts to enforce, or the
+    /// periodic lines of a verbose log.
     fn cron_needed(&self) -> bool {
-        self.st.cfg.timeout > 0 && !self.st.clients.is_empty()
+        (self.st.cfg.timeout > 0 && !self.st.clients.is_empty())
+            || log::log_enabled!(log::Level::Debug)
     }
 
     fn accept(&mut self, idx: usize) {
@@ -437,6 +443,10 @@ impl Server {
 
     fn cron(&mut self, now: i64) {
         self.last_cron_ms = now;
+        if now - self.last_log_cron_ms >= 5000 {
+            self.last_log_cron_ms = now;
+            self.log_cron();
+        }
         let timeout = self.st.cfg.timeout as i64 * 1000;
         if timeout > 0 {
             let idle: Vec<usize> = self
@@ -456,6 +466,30 @@ impl Server {
                 debug!("Closing idle client");
                 self.close_client(t);
             }
+        }
+    }
+
+    /// Redis's serverCron lines every 5 seconds: keys per database (verbose) and clients and
+    /// memory (debug).
+    fn log_cron(&self) {
+        if log::log_enabled!(log::Level::Debug) {
+            for (i, db) in self.st.ks.dbs.iter().enumerate() {
+                if !db.dict.is_empty() {
+                    debug!(
+                        "DB {i}: {} keys ({} volatile) in {} slots HT.",
+                        db.dict.len(),
+                        db.expires,
+                        db.dict.bucket_count()
+                    );
+                }
+            }
+        }
+        if log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "{} clients connected (0 replicas), {} bytes in use",
+                self.st.clients.len(),
+                crate::alloc::used_memory().unwrap_or(0)
+            );
         }
     }
 

@@ -338,3 +338,22 @@ fn sighup_is_ignored() {
     assert_eq!(pong, "PONG");
     assert!(p.child.try_wait().unwrap().is_none());
 }
+
+#[test]
+fn periodic_cron_lines_at_verbose_and_debug() {
+    let dir = scratch_dir("log-cron");
+    let mut p = spawn(&dir, &["--loglevel", "debug"]);
+    let log = p.wait_for_line(" clients connected (0 replicas), ");
+    let line = log.lines().find(|l| l.contains("clients connected")).unwrap();
+    let (_, _, level, msg) = parse_line(line).expect(line);
+    assert_eq!(level, '.');
+    assert!(msg.ends_with(" bytes in use"), "{msg}");
+    let mut c = p.conn();
+    let _: () = redis::cmd("SET").arg("k").arg("v").arg("EX").arg("100").query(&mut c).unwrap();
+    let _: () = redis::cmd("SET").arg("k2").arg("v").query(&mut c).unwrap();
+    // The next 5-second round names the keys.
+    let log = p.wait_for_line("DB 0: 2 keys (1 volatile) in ");
+    let line = log.lines().find(|l| l.contains("DB 0: 2 keys")).unwrap();
+    assert_eq!(parse_line(line).map(|x| x.2), Some('-'), "{line}");
+    assert!(line.ends_with(" slots HT."), "{line}");
+}
