@@ -10,7 +10,7 @@
 //! a warning at startup), because Redis's own test suite passes it to every server it starts
 //! and refusing it would stop every run of that suite.
 
-use super::{Config, OomScoreAdj, Supervised};
+use super::{Config, OomScoreAdj, Supervised, SHUTDOWN_SAVE};
 
 /// One refused use of a setting.
 pub struct NeedsFeature {
@@ -94,15 +94,17 @@ pub static NEEDS_FEATURE: &[NeedsFeature] = &[
         feature: "CPU affinity",
         needs: |c| c.bgsave_cpulist.is_some(),
     },
+    // A signal never saves today, so `nosave`, `now` (no replicas to wait for) and `force`
+    // (no save to fail) already hold; `save` asks for a snapshot on the signal.
     NeedsFeature {
         setting: "shutdown-on-sigint",
-        feature: "shutdown flags on signals",
-        needs: |c| c.shutdown_on_sigint != 0,
+        feature: "saving on a shutdown signal",
+        needs: |c| c.shutdown_on_sigint & SHUTDOWN_SAVE != 0,
     },
     NeedsFeature {
         setting: "shutdown-on-sigterm",
-        feature: "shutdown flags on signals",
-        needs: |c| c.shutdown_on_sigterm != 0,
+        feature: "saving on a shutdown signal",
+        needs: |c| c.shutdown_on_sigterm & SHUTDOWN_SAVE != 0,
     },
 ];
 

@@ -912,6 +912,9 @@ fn values_that_need_a_missing_feature_are_refused() {
     for (k, v) in [("appendonly", "no"), ("maxmemory", "0"), ("maxmemory-policy", "allkeys-lfu")] {
         assert!(set_gated(&mut c, k, v).is_ok(), "{k} {v}");
     }
+    // shutdown-on-sigterm: only `save` needs what is missing.
+    assert!(set_gated(&mut c, "shutdown-on-sigterm", "nosave now force").is_ok());
+    assert!(set_gated(&mut c, "shutdown-on-sigterm", "save").unwrap_err().contains("saving on"));
     // At startup: a fatal config error naming the feature.
     let e = Config::from_args(&args(&["--cluster-enabled", "yes"])).unwrap_err().to_string();
     assert!(e.contains("'cluster-enabled' needs cluster mode"), "{e}");
