@@ -12,6 +12,7 @@
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations, HyperLogLog, geohash.
 //! - `error`: protocol, command and server errors.
+//! - `logging`: the server log in Redis's line format and words (stdout, `logfile`, syslog).
 //! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
 //!   events; `tracking`: client-side caching invalidation.
 //! - `replybuf`: per-client reply buffer resizing from the cron.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod connection;
 pub mod db;
 pub mod error;
+pub mod logging;
 pub mod notify;
 pub mod pubsub;
 pub mod replybuf;
@@ -59,11 +61,5 @@ Examples:
 
 /// The log level for the `loglevel` setting (Redis's debug/verbose/notice/warning).
 pub fn log_filter(cfg: &config::Config) -> log::LevelFilter {
-    use config::LogLevel;
-    match cfg.loglevel {
-        LogLevel::Debug => log::LevelFilter::Trace,
-        LogLevel::Verbose => log::LevelFilter::Debug,
-        LogLevel::Notice => log::LevelFilter::Info,
-        LogLevel::Warning => log::LevelFilter::Warn,
-    }
+    logging::level_filter(cfg.loglevel)
 }

@@ -231,7 +231,8 @@ pub fn deliver(
 ) -> bool {
     let limits = st.cfg.client_output_buffer_limit;
     let is_me = me.as_ref().is_some_and(|c| c.token == token);
-    let Some(c) = client_at(&mut st.clients, me, token) else { return false };
+    let mut me = me;
+    let Some(c) = client_at(&mut st.clients, me.as_deref_mut(), token) else { return false };
     if c.close_asap {
         return true;
     }
@@ -242,11 +243,18 @@ pub fn deliver(
     write(&mut Reply::new(&mut c.wbuf, c.resp3));
     let lim = limits[c.output_class() as usize];
     if over_limit(c, lim, now_ms) {
-        warn!(
-            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-            c.id, c.addr
-        );
         c.close_asap = true;
+        // Redis's words, with its catClientInfoString of the client.
+        let found = match me.as_deref() {
+            Some(m) if is_me => Some(m),
+            _ => st.clients.get(token).and_then(|s| s.as_deref()),
+        };
+        if let Some(c) = found {
+            warn!(
+                "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                crate::cmd::client::info_string(st, c, now_ms)
+            );
+        }
         st.stats.client_output_buffer_limit_disconnections += 1;
         if !is_me {
             st.to_close.push(token);
@@ -269,8 +277,12 @@ pub fn enforce_output_limit(st: &mut State, c: &mut Client) {
     if c.close_asap || (lim.hard_limit_bytes == 0 && lim.soft_limit_bytes == 0) {
         return;
     }
-    if over_limit(c, lim, crate::server::now_ms()) {
-        warn!("Client id={} addr={} closed for overcoming of output buffer limits.", c.id, c.addr);
+    let now_ms = crate::server::now_ms();
+    if over_limit(c, lim, now_ms) {
+        warn!(
+            "Client {} closed for overcoming of output buffer limits.",
+            crate::cmd::client::info_string(st, c, now_ms)
+        );
         c.close_asap = true;
         st.stats.client_output_buffer_limit_disconnections += 1;
     }

@@ -42,6 +42,8 @@ pub struct Server {
     capped: Vec<usize>,
     signal_rx: Option<mio::net::UnixStream>,
     last_cron_ms: i64,
+    /// When the cron last wrote its periodic verbose/debug log lines.
+    last_log_cron_ms: i64,
     /// When to hand freed memory back to the OS: one second after the last command, so a
     /// busy server never pays for it and an idle one does not sit on a burst's pages.
     collect_at: Option<i64>,
@@ -77,6 +79,8 @@ impl Server {
             capped: Vec::new(),
             signal_rx: None,
             last_cron_ms: now,
+            // Redis's first cron logs at once.
+            last_log_cron_ms: now - 5000,
             collect_at: None,
             seen_commands: 0,
             expire_pending: false,
@@ -98,7 +102,7 @@ impl Server {
 
     /// Run until SHUTDOWN or a termination signal.
     pub fn run(mut self) -> Result<(), ServerError> {
-        info!("Ready to accept connections tcp on port {}", self.st.tcp_port);
+        info!("Ready to accept connections");
         loop {
             let timeout = self.poll_timeout();
             if let Err(e) = self.poll.poll(&mut self.events, timeout) {
@@ -115,13 +119,8 @@ impl Server {
             for &(token, readable, writable, closed) in &ready {
                 match token {
                     SIGNAL => {
-                        if crate::signals::drain(self.signal_rx.as_mut()) {
-                            warn!("Received SIGTERM scheduling shutdown...");
-                            self.st.shutdown = Some(crate::state::ShutdownRequest {
-                                save: None,
-                                now: false,
-                                force: false,
-                            });
+                        for sig in crate::signals::drain(self.signal_rx.as_mut()) {
+                            self.on_shutdown_signal(sig);
                         }
                     }
                     Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
@@ -181,9 +180,11 @@ impl Server {
     }
 
     /// The periodic cron only runs while it has work: client timeouts to enforce, reply
-    /// buffers to resize. A server without clients sleeps.
+    /// buffers to resize, or the periodic lines of a verbose log. A server without clients
+    /// and a quiet log sleeps.
     fn cron_needed(&self) -> bool {
-        !self.st.clients.is_empty() && (self.st.cfg.timeout > 0 || self.st.replybuf.enabled)
+        (!self.st.clients.is_empty() && (self.st.cfg.timeout > 0 || self.st.replybuf.enabled))
+            || log::log_enabled!(log::Level::Debug)
     }
 
     fn accept(&mut self, idx: usize) {
@@ -225,6 +226,12 @@ impl Server {
             self.capped.push(token);
         }
         if outcome == ReadOutcome::Closed {
+            if log::log_enabled!(log::Level::Debug) {
+                debug!(
+                    "Client closed connection {}",
+                    cmd::client::info_string(&self.st, &c, now_ms())
+                );
+            }
             // Replies to what was read before EOF still go out: the peer may have only
             // shut down its write side.
             let _ = c.flush();
@@ -439,6 +446,10 @@ impl Server {
     fn cron(&mut self, now: i64) {
         self.last_cron_ms = now;
         self.resize_reply_buffers(now);
+        if now - self.last_log_cron_ms >= 5000 {
+            self.last_log_cron_ms = now;
+            self.log_cron();
+        }
         let timeout = self.st.cfg.timeout as i64 * 1000;
         if timeout > 0 {
             let idle: Vec<usize> = self
@@ -484,6 +495,30 @@ impl Server {
         self.st.replybuf_cursor = (start + visits) % n;
     }
 
+    /// Redis's serverCron lines every 5 seconds: keys per database (verbose) and clients and
+    /// memory (debug).
+    fn log_cron(&self) {
+        if log::log_enabled!(log::Level::Debug) {
+            for (i, db) in self.st.ks.dbs.iter().enumerate() {
+                if !db.dict.is_empty() {
+                    debug!(
+                        "DB {i}: {} keys ({} volatile) in {} slots HT.",
+                        db.dict.len(),
+                        db.expires,
+                        db.dict.bucket_count()
+                    );
+                }
+            }
+        }
+        if log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "{} clients connected (0 replicas), {} bytes in use",
+                self.st.clients.len(),
+                crate::alloc::used_memory().unwrap_or(0)
+            );
+        }
+    }
+
     fn close_client(&mut self, token: usize) {
         if !self.st.clients.contains(token) {
             return;
@@ -498,6 +533,26 @@ impl Server {
         }
     }
 
+    /// Redis's sigShutdownHandler and the start of prepareForShutdown, in their words: a
+    /// second SIGINT while a shutdown is pending exits at once.
+    fn on_shutdown_signal(&mut self, sig: libc::c_int) {
+        use crate::logging::from_signal_handler;
+        if self.st.shutdown.is_some() && sig == libc::SIGINT {
+            from_signal_handler("You insist... exiting now.");
+            std::process::exit(1);
+        }
+        from_signal_handler(match sig {
+            libc::SIGINT => "Received SIGINT scheduling shutdown...",
+            libc::SIGTERM => "Received SIGTERM scheduling shutdown...",
+            _ => "Received shutdown signal, scheduling shutdown...",
+        });
+        if self.st.shutdown.is_none() {
+            warn!("User requested shutdown...");
+            self.st.shutdown =
+                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+        }
+    }
+
     /// Returns true when the server should exit now.
     fn finish_shutdown(&mut self, _req: crate::state::ShutdownRequest) -> bool {
         // Flush what is queued so the client that asked sees no half reply.
@@ -506,6 +561,10 @@ impl Server {
             if let Some(Some(c)) = self.st.clients.get_mut(t) {
                 let _ = c.flush();
             }
+        }
+        if let Some(path) = &self.st.cfg.pidfile {
+            info!("Removing the pid file.");
+            let _ = std::fs::remove_file(path);
         }
         warn!("Redis is now ready to exit, bye bye...");
         true
@@ -655,7 +714,9 @@ pub fn process_input(st: &mut State, c: &mut Client) {
             }
             Ok(Status::Incomplete) => break,
             Err(e) => {
-                debug!("Protocol error ({e}) from client {}", c.addr);
+                if log::log_enabled!(log::Level::Debug) {
+                    log_protocol_error(st, c, &rbuf[parser.consumed().min(rlen)..rlen], &e);
+                }
                 let text = format!("ERR {e}");
                 cmd::reject_protocol(st, c, &text);
                 c.close_after_reply = true;
@@ -670,10 +731,42 @@ pub fn process_input(st: &mut State, c: &mut Client) {
         c.compact_rbuf();
     }
     if pending > st.cfg.client_query_buffer_limit {
-        warn!("Closing client that reached max query buffer length (qbuf={pending})");
+        let mut head = Vec::new();
+        // Compacted above: the unparsed bytes start the buffer.
+        cmd::monitor::repr(&mut head, &c.rbuf[..c.rlen.min(64)]);
+        warn!(
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            cmd::client::info_string(st, c, clock.now_ms),
+            String::from_utf8_lossy(&head)
+        );
         st.stats.client_query_buffer_limit_disconnections += 1;
         c.close_asap = true;
     }
+}
+
+/// Redis's setProtocolError log line (verbose): the error, the client, and a sample of the
+/// unparsed input with unprintable bytes shown as dots.
+fn log_protocol_error(st: &State, c: &Client, rest: &[u8], e: &impl std::fmt::Display) {
+    const DUMP: usize = 128;
+    let shown = |b: &[u8]| -> String {
+        b.iter().map(|&x| if (0x20..0x7f).contains(&x) { x as char } else { '.' }).collect()
+    };
+    let sample = if rest.len() < DUMP {
+        format!("Query buffer during protocol error: '{}'", shown(rest))
+    } else {
+        format!(
+            "Query buffer during protocol error: '{}' (... more {} bytes ...) '{}'",
+            shown(&rest[..DUMP / 2]),
+            rest.len() - DUMP,
+            shown(&rest[rest.len() - DUMP / 2..])
+        )
+    };
+    let err = e.to_string();
+    let err = err.strip_prefix("Protocol error: ").unwrap_or(&err);
+    debug!(
+        "Protocol error ({err}) from client: {}. {sample}",
+        cmd::client::info_string(st, c, now_ms())
+    );
 }
 
 fn is_security_attack(args: &cmd::args::Args) -> bool {

@@ -8,10 +8,11 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// The write end of the pipe; the handler needs it as a plain integer.
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 
-extern "C" fn on_signal(_sig: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int) {
     let fd = WRITE_FD.load(Ordering::Relaxed);
     if fd >= 0 {
-        let b = 1u8;
+        // The signal number (small) tells the loop which message to log.
+        let b = sig as u8;
         // SAFETY: write(2) is async-signal-safe; the buffer is valid for one byte.
         unsafe {
             libc::write(fd, &b as *const u8 as *const libc::c_void, 1);
@@ -47,16 +48,16 @@ pub fn install() -> io::Result<mio::net::UnixStream> {
     Ok(mio::net::UnixStream::from_std(std_rx))
 }
 
-/// Empty the pipe; true when a signal arrived.
-pub fn drain(rx: Option<&mut mio::net::UnixStream>) -> bool {
-    let Some(rx) = rx else { return false };
-    let mut got = false;
+/// Empty the pipe; the signals that arrived, oldest first.
+pub fn drain(rx: Option<&mut mio::net::UnixStream>) -> Vec<libc::c_int> {
+    let Some(rx) = rx else { return Vec::new() };
+    let mut got = Vec::new();
     let mut buf = [0u8; 64];
     while let Ok(n) = rx.read(&mut buf) {
         if n == 0 {
             break;
         }
-        got = true;
+        got.extend(buf[..n].iter().map(|&b| b as libc::c_int));
     }
     got
 }

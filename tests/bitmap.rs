@@ -6,27 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
+use common::{err, q, resp, Raw, TestServer};
 use redis::Value;
-
-fn cmd(words: &[&str]) -> redis::Cmd {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd
-}
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    cmd(words).query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
-
-fn err(c: &mut redis::Connection, words: &[&str]) -> String {
-    match cmd(words).query::<Value>(c) {
-        Ok(v) => panic!("{words:?} succeeded with {v:?}"),
-        Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
-    }
-}
 
 fn both(srv: &TestServer, f: impl Fn(&mut redis::Connection)) {
     for mut c in srv.conns() {

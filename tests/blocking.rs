@@ -8,15 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{resp, Raw, TestServer};
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
+use common::{q, resp, Raw, TestServer};
 
 fn req(words: &[&str]) -> Vec<u8> {
     let v: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();

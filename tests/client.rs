@@ -7,21 +7,7 @@ mod conn_support;
 use std::time::Duration;
 
 use common::{resp, TestServer};
-use conn_support::{text, Conn};
-
-fn raw(srv: &TestServer, resp3: bool) -> Conn {
-    let mut c = Conn::new(srv.raw());
-    if resp3 {
-        let hello = c.call(&["HELLO", "3"]);
-        assert!(hello.starts_with(b"%7\r\n"));
-    }
-    c
-}
-
-fn exp(c: &mut Conn, words: &[&str], reply: &str) {
-    let got = c.call(words);
-    assert_eq!(String::from_utf8_lossy(&got), reply, "{words:?}");
-}
+use conn_support::{exp, raw, text, Conn};
 
 fn both(srv: &TestServer, f: impl Fn(&mut Conn, bool)) {
     for resp3 in [false, true] {

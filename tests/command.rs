@@ -6,20 +6,7 @@ mod common;
 mod conn_support;
 
 use common::TestServer;
-use conn_support::Conn;
-
-fn raw(srv: &TestServer, resp3: bool) -> Conn {
-    let mut c = Conn::new(srv.raw());
-    if resp3 {
-        assert!(c.call(&["HELLO", "3"]).starts_with(b"%7\r\n"));
-    }
-    c
-}
-
-fn exp(c: &mut Conn, words: &[&str], reply: &str) {
-    let got = c.call(words);
-    assert_eq!(String::from_utf8_lossy(&got), reply, "{words:?}");
-}
+use conn_support::{exp, raw, Conn};
 
 fn both(srv: &TestServer, f: impl Fn(&mut Conn, bool)) {
     for resp3 in [false, true] {

@@ -5,22 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{resp, Raw, TestServer};
-
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
-    if resp3 {
-        c.send(&resp(&[b"HELLO", b"3"]));
-        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
-        assert!(hello.starts_with(b"%"));
-    }
-    c
-}
-
-fn exp(c: &mut Raw, words: &[&str], reply: &str) {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.expect(&resp(&args), reply.as_bytes());
-}
+use common::{exp, raw, resp};
 
 const LIB: &str = "#!lua name=mylib
 local function set(keys, args) return redis.call('set', keys[1], args[1]) end

@@ -6,25 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
-
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
-    if resp3 {
-        c.send(&resp(&[b"HELLO", b"3"]));
-        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
-        assert!(hello.starts_with(b"%"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
-    }
-    c
-}
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
+use common::{q, raw, resp};
 
 fn info(c: &mut redis::Connection, sections: &[&str]) -> String {
     let mut words = vec!["INFO"];

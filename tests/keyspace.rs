@@ -7,24 +7,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{resp, Raw, TestServer};
-
-/// A raw connection in RESP2 (`resp3 == false`) or after HELLO 3.
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
-    if resp3 {
-        c.send(&resp(&[b"HELLO", b"3"]));
-        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
-        assert!(hello.starts_with(b"%"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
-    }
-    c
-}
-
-/// Send one command given as words and expect exact reply bytes.
-fn exp(c: &mut Raw, words: &[&str], reply: &str) {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.expect(&resp(&args), reply.as_bytes());
-}
+use common::{exp, q, raw, resp, Raw, TestServer};
 
 fn null(resp3: bool) -> &'static str {
     if resp3 {
@@ -41,14 +24,6 @@ fn both(srv: &TestServer, f: impl Fn(&mut Raw, bool)) {
         exp(&mut c, &["FLUSHALL"], "+OK\r\n");
         f(&mut c, resp3);
     }
-}
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
 }
 
 #[test]

@@ -3,27 +3,8 @@
 
 mod common;
 
-use common::resp;
+use common::{err, q, resp};
 use redis::Value;
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
-
-fn err(c: &mut redis::Connection, words: &[&str]) -> String {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    match cmd.query::<Value>(c) {
-        Ok(v) => panic!("{words:?} succeeded with {v:?}"),
-        Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
-    }
-}
 
 fn strs(c: &mut redis::Connection, words: &[&str]) -> Vec<String> {
     q(c, words)

@@ -5,31 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{resp, Raw, TestServer};
+use common::{exp, q, raw, resp, TestServer};
 use redis::Value;
-
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
-    if resp3 {
-        c.send(&resp(&[b"HELLO", b"3"]));
-        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
-        assert!(hello.starts_with(b"%"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
-    }
-    c
-}
-
-fn exp(c: &mut Raw, words: &[&str], reply: &str) {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.expect(&resp(&args), reply.as_bytes());
-}
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
 
 fn err(c: &mut redis::Connection, words: &[&str]) -> String {
     let mut cmd = redis::cmd(words[0]);

@@ -4,28 +4,11 @@
 
 mod common;
 
+use common::{encoding, err, flush};
+
 use std::collections::HashSet;
 
 use redis::{cmd, Connection, Value};
-
-fn flush(c: &mut Connection) {
-    let _: () = cmd("FLUSHALL").query(c).unwrap();
-}
-
-fn encoding(c: &mut Connection, key: &str) -> String {
-    cmd("OBJECT").arg("ENCODING").arg(key).query(c).unwrap()
-}
-
-fn err(c: &mut Connection, args: &[&str]) -> String {
-    let mut k = cmd(args[0]);
-    for a in &args[1..] {
-        k.arg(*a);
-    }
-    match k.query::<Value>(c) {
-        Err(e) => format!("{} {}", e.code().unwrap_or(""), e.detail().unwrap_or("")),
-        Ok(v) => panic!("{args:?}: expected an error, got {v:?}"),
-    }
-}
 
 fn sadd(c: &mut Connection, key: &str, members: impl IntoIterator<Item = String>) -> i64 {
     let mut k = cmd("SADD");

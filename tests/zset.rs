@@ -6,22 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
-
-fn raw(srv: &TestServer, resp3: bool) -> Raw {
-    let mut c = srv.raw();
-    if resp3 {
-        c.send(&resp(&[b"HELLO", b"3"]));
-        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
-        assert!(hello.starts_with(b"%"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
-    }
-    c
-}
-
-fn exp(c: &mut Raw, words: &[&str], reply: &str) {
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    c.expect(&resp(&args), reply.as_bytes());
-}
+use common::{exp, raw, resp, Raw, TestServer};
 
 /// Run `f` once per protocol on a fresh connection and an empty server.
 fn both(srv: &TestServer, f: impl Fn(&mut Raw, bool)) {

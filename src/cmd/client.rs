@@ -456,6 +456,13 @@ struct Running<'a> {
 
 const STATIC_BUF: usize = 16 * 1024;
 
+/// Redis's catClientInfoString for a log line about a client that is not running a command.
+pub fn info_string(st: &State, c: &Client, now_ms: i64) -> String {
+    let mut out = Vec::new();
+    info_line(&mut out, st, c, now_ms, None);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// One CLIENT LIST line (Redis 7.0.15's catClientInfoString, plus 7.2's lib-name/lib-ver),
 /// without the trailing newline.
 fn info_line(out: &mut Vec<u8>, st: &State, c: &Client, now_ms: i64, running: Option<&Running>) {

@@ -131,6 +131,12 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             ctx.reply().ok();
             Ok(())
         }
+        (b"segfault", 2) => {
+            // Redis writes through an invalid pointer; the crash report handler logs it.
+            // SAFETY: raising a signal is always sound; its action ends the process.
+            unsafe { libc::raise(libc::SIGSEGV) };
+            Ok(())
+        }
         (b"stringmatch-test", 2) => {
             crate::util::glob::fuzz_test(10_000_000);
             ctx.reply().simple(b"Apparently Redis did not crash: test passed");

@@ -2,7 +2,7 @@
 //! COPY MOVE SWAPDB DBSIZE FLUSHDB FLUSHALL (Redis's db.c).
 
 use super::args::Args;
-use super::object::{new_object_lru, EvictionPolicy};
+use super::object::new_object_lru;
 use super::table::{flags, CommandDef};
 use super::{notify, Ctx};
 use crate::db::{Entry, Key};
@@ -526,13 +526,11 @@ fn randomkey(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 }
 
 fn touch(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let (db, now, clock) = (ctx.db(), ctx.now_ms, ctx.lru());
-    let policy = EvictionPolicy::of(ctx.st);
-    let mut rnd = rng();
+    let (db, now) = (ctx.db(), ctx.now_ms);
     let mut n = 0;
+    // The lookup itself refreshes the access time or bumps the LFU counter (prepare_touch).
     for key in args.rest(1) {
-        if let Some(e) = ctx.st.ks.read(db, key, now) {
-            policy.record_access(e, clock, now, &mut rnd);
+        if ctx.st.ks.read(db, key, now).is_some() {
             n += 1;
         }
     }

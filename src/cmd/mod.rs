@@ -159,19 +159,28 @@ impl Ctx<'_> {
     }
 }
 
-/// Before a handler runs: the access time its lookups stamp on keys, unless the command, the
-/// client (CLIENT NO-TOUCH, except for TOUCH itself) or an LFU policy says otherwise. LFU
-/// counters are only set when a value is created.
+/// Before a handler runs: what its lookups do to the keys they find (the access time, or the
+/// LFU counter under an LFU policy), unless the command or the client (CLIENT NO-TOUCH,
+/// except for TOUCH itself) says not to touch.
 #[inline]
 pub fn prepare_touch(st: &mut State, client: &Client, id: usize, now_ms: i64) {
     use crate::config::MaxmemoryPolicy;
-    let lfu = matches!(
+    use crate::db::{lfu::LfuParams, Touch};
+    let skip = st.table.no_touch[id] || (client.no_touch && st.table.def(id).name != "touch");
+    st.ks.touch = if skip {
+        None
+    } else if matches!(
         st.cfg.maxmemory_policy,
         MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu
-    );
-    let skip =
-        st.table.no_touch[id] || lfu || (client.no_touch && st.table.def(id).name != "touch");
-    st.ks.touch = (!skip).then_some(((now_ms / 1000) as u32) & 0x00ff_ffff);
+    ) {
+        let params = LfuParams {
+            log_factor: st.cfg.lfu_log_factor as u64,
+            decay_time: st.cfg.lfu_decay_time as u64,
+        };
+        Some(Touch::Lfu { now_ms, params })
+    } else {
+        Some(Touch::Lru(((now_ms / 1000) as u32) & 0x00ff_ffff))
+    };
     st.ks.lazy.expire = st.cfg.lazyfree_lazy_expire;
     st.ks.lazy.server_del = st.cfg.lazyfree_lazy_server_del;
 }

@@ -4,7 +4,7 @@
 use super::args::Args;
 use super::table::{flags, CommandDef};
 use super::Ctx;
-use crate::db::{Entry, Value};
+use crate::db::Value;
 use crate::error::{CmdResult, CommandError};
 use crate::state::State;
 
@@ -66,8 +66,6 @@ pub const COMMANDS: &[CommandDef] = &[CommandDef {
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 /// Integers 0..OBJ_SHARED_INTEGERS are shared objects in Redis.
 const SHARED_INTEGERS: i64 = 10_000;
-/// LFU_INIT_VAL: the counter a new object starts with under an LFU policy.
-const LFU_INIT_VAL: u32 = 5;
 /// The 24-bit LRU clock wraps at this value (LRU_CLOCK_MAX).
 const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 
@@ -118,64 +116,21 @@ impl EvictionPolicy {
     /// The `lru` field of a freshly created value (createObject).
     pub fn new_lru(&self, lru_clock: u32, now_ms: i64) -> u32 {
         if self.lfu {
-            (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL
+            crate::db::lfu::new_word(now_ms)
         } else {
             lru_clock
         }
     }
 
-    /// A lookup that touches the key (Redis's lookupKey without NOTOUCH): refresh the LRU
-    /// clock, or bump the LFU counter logarithmically.
-    pub fn record_access(
-        &self,
-        e: &mut Entry,
-        lru_clock: u32,
-        now_ms: i64,
-        rnd: &mut impl FnMut() -> u64,
-    ) {
-        if self.lfu {
-            let counter = self.lfu_decayed(e.lru, now_ms);
-            let counter = lfu_log_incr(counter, self.lfu_log_factor, rnd);
-            e.lru = (lfu_minutes(now_ms) << 8) | counter;
-        } else {
-            e.lru = lru_clock;
-        }
-    }
-
     /// LFUDecrAndReturn: the counter after one decrement per elapsed decay period.
     pub fn lfu_decayed(&self, word: u32, now_ms: i64) -> u32 {
-        let ldt = word >> 8;
-        let counter = word & 0xff;
-        let now = lfu_minutes(now_ms);
-        let elapsed = if now >= ldt { now - ldt } else { 65535 - ldt + now };
-        let periods = u64::from(elapsed).checked_div(self.lfu_decay_time).unwrap_or(0);
-        counter.saturating_sub(u32::try_from(periods).unwrap_or(u32::MAX))
+        crate::db::lfu::decayed(word, now_ms, self.lfu_decay_time)
     }
 }
 
 /// The `lru` word for a value a command creates (COPY's duplicate).
 pub fn new_object_lru(ctx: &Ctx) -> u32 {
     EvictionPolicy::of(ctx.st).new_lru(ctx.lru(), ctx.now_ms)
-}
-
-/// LFUGetTimeInMinutes: unix minutes modulo 2^16.
-fn lfu_minutes(now_ms: i64) -> u32 {
-    ((now_ms / 60_000) & 0xffff) as u32
-}
-
-/// LFULogIncr: increment with probability 1 / ((counter - LFU_INIT_VAL) * factor + 1).
-fn lfu_log_incr(counter: u32, factor: u64, rnd: &mut impl FnMut() -> u64) -> u32 {
-    if counter >= 255 {
-        return 255;
-    }
-    let r = (rnd() >> 11) as f64 / (1u64 << 53) as f64;
-    let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
-    let p = 1.0 / (base * factor as f64 + 1.0);
-    if r < p {
-        counter + 1
-    } else {
-        counter
-    }
 }
 
 /// estimateObjectIdleTime in seconds, across the 24-bit clock's wrap.
@@ -302,20 +257,12 @@ mod tests {
     #[test]
     fn lfu_counter_decays_one_per_period() {
         let now = 600_000_000i64; // minute 10_000
-        let word = (lfu_minutes(now) - 3) << 8 | 10;
+        let m = crate::db::lfu::minutes(now);
+        let word = (m - 3) << 8 | 10;
         assert_eq!(lfu().lfu_decayed(word, now), 7);
-        assert_eq!(lfu().lfu_decayed((lfu_minutes(now) - 30) << 8 | 10, now), 0);
+        assert_eq!(lfu().lfu_decayed((m - 30) << 8 | 10, now), 0);
         let no_decay = EvictionPolicy { lfu_decay_time: 0, ..lfu() };
         assert_eq!(no_decay.lfu_decayed(word, now), 10);
-    }
-
-    #[test]
-    fn lfu_increment_is_certain_below_init_and_capped() {
-        let mut zero = || 0u64;
-        assert_eq!(lfu_log_incr(3, 10, &mut zero), 4);
-        assert_eq!(lfu_log_incr(255, 10, &mut zero), 255);
-        let mut max = || u64::MAX;
-        assert_eq!(lfu_log_incr(100, 10, &mut max), 100);
     }
 
     #[test]

@@ -389,6 +389,9 @@ fn apply_runtime(
     if pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"loglevel")) {
         log::set_max_level(crate::log_filter(&ctx.st.cfg));
     }
+    if ctx.st.cfg.crash_log_enabled != old.crash_log_enabled {
+        crate::logging::crash::set_enabled(ctx.st.cfg.crash_log_enabled);
+    }
     Ok(())
 }
 

@@ -40,7 +40,12 @@ impl Config {
     /// more configuration from stdin. Options are appended to the file's text, so they win
     /// and errors name their line in that combined text, as in Redis.
     pub fn from_args(args: &[String]) -> Result<Config, ConfigError> {
-        Self::from_args_with_stdin(args, &mut std::io::stdin())
+        let cfg = Self::from_args_with_stdin(args, &mut std::io::stdin())?;
+        // A value that needs a missing feature stops the server (see `missing`).
+        if let Some(n) = super::missing::first_unmet(&cfg, None) {
+            return Err(ConfigError::Fatal { line: None, msg: super::missing::refusal(n) });
+        }
+        Ok(cfg)
     }
 
     pub(super) fn from_args_with_stdin(

@@ -26,6 +26,7 @@
 //! ([`Config::check_rename_commands`] produces Redis's error for that).
 
 mod load;
+pub mod missing;
 mod parse;
 mod rewrite;
 mod table;
@@ -605,6 +606,24 @@ impl Config {
         pairs: &[(&[u8], &[u8])],
         local_client: bool,
     ) -> Result<(), CommandError> {
+        self.config_set_gated(pairs, local_client, true)
+    }
+
+    /// CONFIG SET without the missing-feature gate: the parsing tests use every value.
+    #[cfg(test)]
+    pub(crate) fn config_set_ungated(
+        &mut self,
+        pairs: &[(&[u8], &[u8])],
+    ) -> Result<(), CommandError> {
+        self.config_set_gated(pairs, false, false)
+    }
+
+    fn config_set_gated(
+        &mut self,
+        pairs: &[(&[u8], &[u8])],
+        local_client: bool,
+        gate: bool,
+    ) -> Result<(), CommandError> {
         let mut found: Vec<(&'static Param, bool, &[u8])> = Vec::with_capacity(pairs.len());
         let mut unknown: Option<&[u8]> = None;
         let mut err: Option<(&[u8], &str)> = None;
@@ -648,6 +667,14 @@ impl Config {
         }
         for &(p, _, _) in &found {
             next.apply(p);
+        }
+        if gate {
+            let names: Vec<&str> = found.iter().map(|f| f.0.name).collect();
+            if let Some(n) = missing::first_unmet(&next, Some(&names)) {
+                let &(p, alias, _) = found.iter().find(|f| f.0.name == n.setting).expect("found");
+                let shown = if alias { p.alias.unwrap_or(p.name) } else { p.name };
+                return Err(set_failed(shown.as_bytes(), &missing::refusal(n)));
+            }
         }
         *self = next;
         Ok(())

@@ -39,7 +39,7 @@ fn get1(c: &Config, name: &str) -> String {
 fn set(c: &mut Config, pairs: &[(&str, &str)]) -> Result<(), String> {
     let pairs: Vec<(&[u8], &[u8])> =
         pairs.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())).collect();
-    c.config_set(&pairs).map_err(|e| e.text().to_string())
+    c.config_set_ungated(&pairs).map_err(|e| e.text().to_string())
 }
 
 fn set_err(c: &mut Config, name: &str, value: &str) -> String {
@@ -466,7 +466,11 @@ fn config_file_with_comments_quotes_and_include() {
         text_of.replace("include inc.conf", &format!("include {}/inc.*", d.display())),
     )
     .unwrap();
-    let c2 = Config::from_args(&args(&[conf.to_str().unwrap(), "--port", "7778"])).unwrap();
+    let c2 = Config::from_args_with_stdin(
+        &args(&[conf.to_str().unwrap(), "--port", "7778"]),
+        &mut std::io::empty(),
+    )
+    .unwrap();
     assert_eq!(c2.port, 7778);
     assert_eq!(c2.maxmemory_samples, 7);
     assert_eq!(c2.config_file.as_deref(), Some(conf.as_path()));
@@ -683,7 +687,9 @@ fn rewrite_matches_redis() {
                     \x20  # indented comment\nloglevel notice\nlist-max-ziplist-entries 5\nhz 10\nhz 11\n\
                     bind 127.0.0.1\nunixsocketperm 700\n";
     std::fs::write(&conf, original).unwrap();
-    let mut c = Config::from_args(&args(&[conf.to_str().unwrap()])).unwrap();
+    let mut c =
+        Config::from_args_with_stdin(&args(&[conf.to_str().unwrap()]), &mut std::io::empty())
+            .unwrap();
     assert_eq!(get1(&c, "save"), "900 1 300 10");
     c.dir = d.to_string_lossy().into_owned();
     set(
@@ -734,7 +740,9 @@ fn rewrite_matches_redis() {
     want.sort_unstable();
     assert_eq!(appended, want);
     // The rewritten file loads back to the same values.
-    let back = Config::from_args(&args(&[conf.to_str().unwrap()])).unwrap();
+    let back =
+        Config::from_args_with_stdin(&args(&[conf.to_str().unwrap()]), &mut std::io::empty())
+            .unwrap();
     assert_eq!(get_all(&back, &["*"]), get_all(&c, &["*"]));
     // Back to the defaults.
     let mut e = Config::default();
@@ -876,4 +884,50 @@ fn no_panics_on_arbitrary_input() {
         let _ = strtoll(&v, 8);
     }
     let _ = get_all(&c, &["*"]);
+}
+
+#[test]
+fn values_that_need_a_missing_feature_are_refused() {
+    let mut c = Config::default();
+    let set_gated = |c: &mut Config, k: &str, v: &str| {
+        c.config_set(&[(k.as_bytes(), v.as_bytes())]).map_err(|e| e.text().to_string())
+    };
+    assert_eq!(
+        set_gated(&mut c, "appendonly", "yes").unwrap_err(),
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - 'appendonly' needs AOF persistence, which ferrodis does not implement yet"
+    );
+    assert!(!c.appendonly, "a refused CONFIG SET changes nothing");
+    // The alias is the name the client used.
+    let e = set_gated(&mut c, "slave-priority", "5");
+    assert!(e.is_ok(), "{e:?}");
+    let e = set_gated(&mut c, "min-slaves-to-write", "1").unwrap_err();
+    assert!(e.contains("argument 'min-slaves-to-write'") && e.contains("needs replication"), "{e}");
+    assert!(set_gated(&mut c, "maxmemory", "1mb").unwrap_err().contains("maxmemory limit"));
+    // All or nothing: one refused value undoes the others.
+    assert!(set_gated(&mut c, "hz", "20").is_ok());
+    let e = c.config_set(&[(b"hz", b"30"), (b"tls-port", b"6390")]).unwrap_err();
+    assert!(e.text().contains("needs TLS"), "{}", e.text());
+    assert_eq!(c.hz, 20);
+    // Values that ask for nothing stay accepted.
+    for (k, v) in [("appendonly", "no"), ("maxmemory", "0"), ("maxmemory-policy", "allkeys-lfu")] {
+        assert!(set_gated(&mut c, k, v).is_ok(), "{k} {v}");
+    }
+    // shutdown-on-sigterm: only `save` needs what is missing.
+    assert!(set_gated(&mut c, "shutdown-on-sigterm", "nosave now force").is_ok());
+    assert!(set_gated(&mut c, "shutdown-on-sigterm", "save").unwrap_err().contains("saving on"));
+    // At startup: a fatal config error naming the feature.
+    let e = Config::from_args(&args(&["--cluster-enabled", "yes"])).unwrap_err().to_string();
+    assert!(e.contains("'cluster-enabled' needs cluster mode"), "{e}");
+    let e = Config::from_args(&args(&["--replicaof", "127.0.0.1", "6379"])).unwrap_err();
+    assert!(e.to_string().contains("'replicaof' needs replication"), "{e}");
+    assert!(Config::from_args(&args(&["--appendonly", "no"])).is_ok());
+    // Every row names a real parameter or file directive.
+    for n in missing::NEEDS_FEATURE {
+        assert!(
+            lookup(n.setting.as_bytes()).is_some() || ["user", "loadmodule"].contains(&n.setting),
+            "{}",
+            n.setting
+        );
+        assert!(!(n.needs)(&Config::default()), "{} is refused by default", n.setting);
+    }
 }

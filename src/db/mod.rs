@@ -7,6 +7,7 @@ pub mod digest;
 pub mod expire;
 pub mod hash;
 pub mod lazyfree;
+pub mod lfu;
 pub mod list;
 pub mod packed;
 pub mod set;
@@ -93,12 +94,35 @@ pub struct Keyspace {
     /// `keymiss` / `new` notification for the same lookup is not sent twice.
     pub last_miss: Option<(usize, Key)>,
     pub last_new: Option<(usize, Key)>,
-    /// The LRU clock a lookup stamps on the key it finds (Redis's lookupKey refreshing the
-    /// access time), set by the dispatcher per command; None for commands that must not touch
-    /// (TYPE, EXISTS, TTL, OBJECT...), NO-TOUCH clients, and LFU policies.
-    pub touch: Option<u32>,
+    /// What a lookup does to the key it finds (Redis's lookupKey without NOTOUCH), set by the
+    /// dispatcher per command; None for commands that must not touch (TYPE, EXISTS, TTL,
+    /// OBJECT...) and NO-TOUCH clients.
+    pub touch: Option<Touch>,
+    /// State of the draws for LFU increments.
+    pub lfu_rng: u64,
     /// Big values freed off the loop (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*).
     pub lazy: lazyfree::LazyFree,
+}
+
+/// What a lookup does to the `lru` word of the key it finds.
+#[inline]
+fn apply_touch(touch: Option<Touch>, rng: &mut u64, e: &mut Entry) {
+    match touch {
+        None => {}
+        Some(Touch::Lru(clock)) => e.lru = clock,
+        Some(Touch::Lfu { now_ms, params }) => {
+            e.lru = lfu::touched(e.lru, now_ms, params, &mut || lfu::xorshift(rng));
+        }
+    }
+}
+
+/// How a lookup updates a key's `lru` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touch {
+    /// Stamp the LRU clock (seconds, 24 bits).
+    Lru(u32),
+    /// Bump the LFU counter (an LFU `maxmemory-policy`).
+    Lfu { now_ms: i64, params: lfu::LfuParams },
 }
 
 impl Keyspace {
@@ -116,6 +140,7 @@ impl Keyspace {
             last_new: None,
             touch: None,
             lazy: lazyfree::LazyFree::default(),
+            lfu_rng: 0x9e37_79b9_7f4a_7c15 ^ now_ms as u64,
         }
     }
 
@@ -130,9 +155,7 @@ impl Keyspace {
         // sound but rejected by the current borrow checker.)
         if !unsafe { &*e }.is_expired(now) {
             let e = unsafe { &mut *e };
-            if let Some(clock) = self.touch {
-                e.lru = clock;
-            }
+            apply_touch(self.touch, &mut self.lfu_rng, e);
             return Some(e);
         }
         self.expire_key(db, key);
@@ -223,7 +246,7 @@ impl Keyspace {
     /// expiry and `lru`, and the caller must fill its value.
     #[inline]
     pub fn entry(&mut self, db: usize, key: &[u8], now: i64, lru: u32) -> (&mut Entry, bool) {
-        let Keyspace { dbs, stats, log, log_new, lazy, .. } = self;
+        let Keyspace { dbs, stats, log, log_new, touch, lfu_rng, lazy, .. } = self;
         let d = &mut dbs[db];
         let (slot, inserted) = d.dict.get_or_insert_with(
             key,
@@ -244,6 +267,10 @@ impl Keyspace {
         }
         if inserted && *log_new {
             log.push((KsEvent::New, db, Key::new(key)));
+        }
+        if !inserted {
+            // lookupKeyWrite touches the key it finds, as a read does.
+            apply_touch(*touch, lfu_rng, slot);
         }
         (slot, inserted)
     }
@@ -472,5 +499,22 @@ mod tests {
         ks.set(0, b"x", Value::Int(2), 0, 0);
         let got: Vec<KsEvent> = ks.log.drain(..).map(|(e, _, _)| e).collect();
         assert_eq!(got, vec![KsEvent::Miss, KsEvent::New]);
+    }
+
+    #[test]
+    fn lfu_touch_decays_then_increments_and_lru_touch_stamps() {
+        let now = 600_000_000i64; // minute 10_000
+        let mut ks = Keyspace::new(1, now);
+        let three_minutes_ago = ((lfu::minutes(now) - 3) << 8) | 20;
+        ks.set(0, b"k", Value::Int(1), 0, three_minutes_ago);
+        let params = lfu::LfuParams { log_factor: 0, decay_time: 1 };
+        ks.touch = Some(Touch::Lfu { now_ms: now, params });
+        // 20 - 3 periods + 1 access (factor 0: every access counts), stamped with this minute.
+        assert_eq!(ks.get(0, b"k", now).unwrap().lru, (lfu::minutes(now) << 8) | 18);
+        assert_eq!(ks.read(0, b"k", now).unwrap().lru & 0xff, 19);
+        ks.touch = None;
+        assert_eq!(ks.get(0, b"k", now).unwrap().lru & 0xff, 19, "no touch, no change");
+        ks.touch = Some(Touch::Lru(1234));
+        assert_eq!(ks.get(0, b"k", now).unwrap().lru, 1234);
     }
 }

@@ -2,6 +2,8 @@
 //! with the `redis` crate (RESP2 or RESP3) or raw sockets.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -133,4 +135,53 @@ pub fn resp(args: &[&[u8]]) -> Vec<u8> {
         v.extend_from_slice(b"\r\n");
     }
     v
+}
+
+/// A raw connection, switched to RESP3 with HELLO 3 first when `resp3`.
+pub fn raw(srv: &TestServer, resp3: bool) -> Raw {
+    let mut c = srv.raw();
+    if resp3 {
+        c.send(&resp(&[b"HELLO", b"3"]));
+        let (hello, _) = c.read_for(Duration::from_millis(300), 0);
+        assert!(hello.starts_with(b"%"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
+    }
+    c
+}
+
+/// Send `words` as one command on a raw connection and assert the exact reply bytes.
+pub fn exp(c: &mut Raw, words: &[&str], reply: &str) {
+    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+    c.expect(&resp(&args), reply.as_bytes());
+}
+
+/// A `redis` crate command from words.
+pub fn cmd(words: &[&str]) -> redis::Cmd {
+    let mut cmd = redis::cmd(words[0]);
+    for w in &words[1..] {
+        cmd.arg(*w);
+    }
+    cmd
+}
+
+/// Run a command that must succeed and convert its reply.
+pub fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
+    cmd(words).query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
+}
+
+/// Run a command that must fail: the error line as Redis sends it, e.g. "ERR syntax error".
+pub fn err(c: &mut redis::Connection, words: &[&str]) -> String {
+    match cmd(words).query::<redis::Value>(c) {
+        Ok(v) => panic!("{words:?} succeeded with {v:?}"),
+        Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
+    }
+}
+
+/// FLUSHALL.
+pub fn flush(c: &mut redis::Connection) {
+    let _: () = redis::cmd("FLUSHALL").query(c).unwrap();
+}
+
+/// OBJECT ENCODING of `key`.
+pub fn encoding(c: &mut redis::Connection, key: &str) -> String {
+    redis::cmd("OBJECT").arg("ENCODING").arg(key).query(c).unwrap()
 }

@@ -107,3 +107,19 @@ pub fn text(reply: &[u8]) -> String {
     let body = body.strip_suffix("\r\n").unwrap_or(body);
     body.strip_prefix("txt:").unwrap_or(body).to_string()
 }
+
+/// A raw connection that reads whole replies, switched to RESP3 with HELLO 3 when `resp3`.
+pub fn raw(srv: &super::common::TestServer, resp3: bool) -> Conn {
+    let mut c = Conn::new(srv.raw());
+    if resp3 {
+        let hello = c.call(&["HELLO", "3"]);
+        assert!(hello.starts_with(b"%7\r\n"), "HELLO 3: {:?}", String::from_utf8_lossy(&hello));
+    }
+    c
+}
+
+/// Send `words` and assert the exact reply.
+pub fn exp(c: &mut Conn, words: &[&str], reply: &str) {
+    let got = c.call(words);
+    assert_eq!(String::from_utf8_lossy(&got), reply, "{words:?}");
+}
