@@ -540,7 +540,8 @@ fn run(
             return true;
         }
     }
-    if !no_block && st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+    st.ks.expire_paused = st.client_pause.is_some_and(|p| now_ms < p.end_ms);
+    if !no_block && st.client_pause.is_some() && client::pause_holds(st, client, id, args, now_ms) {
         client.postponed = Some(args.to_vec());
         st.postponed.push(client.token);
         return false;

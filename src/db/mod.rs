@@ -96,6 +96,9 @@ pub struct Keyspace {
     /// access time), set by the dispatcher per command; None for commands that must not touch
     /// (TYPE, EXISTS, TTL, OBJECT...), NO-TOUCH clients, and LFU policies.
     pub touch: Option<u32>,
+    /// While CLIENT PAUSE is in effect, an expired key reads as missing but is not deleted
+    /// (Redis's expireIfNeeded under a pause: nothing may reach the replication stream).
+    pub expire_paused: bool,
 }
 
 impl Keyspace {
@@ -112,6 +115,7 @@ impl Keyspace {
             last_miss: None,
             last_new: None,
             touch: None,
+            expire_paused: false,
         }
     }
 
@@ -131,7 +135,9 @@ impl Keyspace {
             }
             return Some(e);
         }
-        self.expire_key(db, key);
+        if !self.expire_paused {
+            self.expire_key(db, key);
+        }
         None
     }
 
