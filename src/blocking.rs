@@ -295,6 +295,10 @@ fn unblock(st: &mut State, c: &mut Client, reply_us: u64, failed: bool) {
     let Some(b) = c.blocked.take() else { return };
     remove_from_index(&mut st.blocking, &b, c.token, c.id);
     stats_on_unblock(st, c, &b, reply_us, failed);
+    // CLIENT REPLY SKIP before a blocking command skips its late reply, then ends.
+    if c.reply_mode == ReplyMode::Skip {
+        c.reply_mode = ReplyMode::On;
+    }
     st.blocking.unblocked.push(c.token);
 }
 
@@ -345,7 +349,7 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     if let Err(e) = &result {
         write_error(st, c, e);
     }
-    if c.reply_mode == ReplyMode::Off {
+    if c.reply_mode != ReplyMode::On {
         c.wbuf.truncate(reply_start);
     }
     match c.blocked.as_mut() {
@@ -402,7 +406,7 @@ pub fn serve_ready(st: &mut State, now_ms: i64) {
 
 /// Answer a blocked client with an error (a failed call of its command) and unblock it.
 fn fail_blocked(st: &mut State, c: &mut Client, text: &[u8]) {
-    if c.reply_mode == ReplyMode::Off {
+    if c.reply_mode != ReplyMode::On {
         crate::cmd::count_error_reply(st, text);
     } else {
         crate::cmd::write_error_bytes(st, c, text);
@@ -422,7 +426,7 @@ pub fn expire_timeouts(st: &mut State, now_ms: i64) {
             if let Some(b) = c.blocked.as_mut() {
                 // Already out of the timeout index.
                 b.deadline = 0;
-                if c.reply_mode != ReplyMode::Off {
+                if c.reply_mode == ReplyMode::On {
                     Reply::new(&mut c.wbuf, c.resp3).null_array();
                 }
                 unblock(st, &mut c, 0, false);
@@ -442,7 +446,7 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     };
     let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { return false };
     let was = c.blocked.is_some();
-    if was && c.reply_mode == ReplyMode::Off {
+    if was && c.reply_mode != ReplyMode::On {
         if error {
             crate::cmd::count_error_reply(st, b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
         }

@@ -188,3 +188,27 @@ fn a_command_served_late_is_slow_logged_as_sent_when_served() {
         assert_eq!(args, words, "the served command, as the client sent it");
     }
 }
+
+#[test]
+fn client_reply_skip_before_a_blocking_command_skips_its_late_answer() {
+    let s = common::start();
+    let mut c = s.conn();
+    for (words, wake) in [
+        (&["BLPOP", "l", "0"][..], &["RPUSH", "l", "x"][..]),
+        (&["BLPOP", "l", "0"][..], &["CLIENT", "UNBLOCK", "ID"][..]),
+    ] {
+        let mut r = s.raw();
+        r.send(&req(&["CLIENT", "ID"]));
+        let (id, _) = r.read_for(Duration::from_secs(2), 4);
+        let id = String::from_utf8_lossy(&id[1..id.len() - 2]).to_string();
+        r.send(&req(&["CLIENT", "REPLY", "SKIP"]));
+        r.send(&req(words));
+        wait_blocked(&mut c, 1);
+        let wake: Vec<&str> =
+            wake.iter().map(|w| if *w == "ID" { id.as_str() } else { w }).collect();
+        let _: redis::Value = q(&mut c, &wake);
+        wait_blocked(&mut c, 0);
+        // Skipped, and only that answer: the next command is answered.
+        r.expect(&req(&["PING"]), b"+PONG\r\n");
+    }
+}

@@ -464,7 +464,11 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
         ReplyMode::On => false,
         ReplyMode::Off => true,
         ReplyMode::Skip => {
-            client.reply_mode = ReplyMode::On;
+            // A command that blocked answers later: the skip applies to that answer
+            // (`crate::blocking` ends it on unblock), as Redis resets the client then.
+            if client.blocked.is_none() {
+                client.reply_mode = ReplyMode::On;
+            }
             true
         }
         ReplyMode::SkipNext => {
