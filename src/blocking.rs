@@ -42,7 +42,11 @@
 //! - Anything that runs commands itself (EXEC, scripts) sets `ctx.no_block = true` for them
 //!   and must not call [`serve_ready`] between them: the loop calls it after the top-level
 //!   command. Code that writes outside a command (e.g. a timer) calls [`serve_ready`] itself.
-//! - SWAPDB changes keys without writing them: it calls [`signal_existing`] for both dbs.
+//! - SWAPDB and FLUSHDB/FLUSHALL change keys without writing them: they call [`signal_db`]
+//!   for each db; expiry signals through the keyspace log. A blocked XREADGROUP whose
+//!   stream is gone (deleted, expired, flushed, swapped out, replaced by another type) is
+//!   released with `-UNBLOCKED`; other waiters stay parked until a value of their kind
+//!   appears.
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -72,7 +76,19 @@ pub struct Blocked {
     ready_key: Option<Vec<u8>>,
     /// Set when a re-run blocked again.
     reblocked: bool,
+    /// Time of the run that blocked (µs), added to the serving run's in the stats.
+    first_us: u64,
+    /// The arguments as the client sent them, when [`set_argv`] rewrote `argv`: what the
+    /// slowlog shows.
+    original: Option<Vec<Vec<u8>>>,
+    /// XREADGROUP: released with an error when its stream is deleted or replaced, since the
+    /// group it reads can never come back with the key (Redis's
+    /// unblockDeletedStreamReadgroupClients).
+    group_read: bool,
 }
+
+/// The reply of a blocked XREADGROUP whose key was deleted or replaced by another type.
+const STREAM_GONE: &[u8] = b"UNBLOCKED the stream key no longer exists";
 
 /// Clients waiting on one key: (token, client id), oldest first.
 type Queue = VecDeque<(usize, u64)>;
@@ -135,15 +151,15 @@ impl Blocking {
     }
 }
 
-/// Signal every key of `db` that somebody waits on and that now exists: what SWAPDB needs
-/// (Redis's scanDatabaseForReadyKeys), since it changes keys without writing them.
-pub fn signal_existing(st: &mut State, db: usize, now_ms: i64) {
+/// Signal every key of `db` somebody waits on: what FLUSHDB, FLUSHALL and SWAPDB need
+/// (Redis's scanDatabaseForReadyKeys and scanDatabaseForDeletedStreams), since they change
+/// keys without writing them. [`serve_ready`] then looks at what each key holds now: a key
+/// that appeared serves its waiters, a stream that vanished releases XREADGROUP waiters.
+pub fn signal_db(st: &mut State, db: usize) {
     let Some(m) = st.blocking.waiters.get(db) else { return };
     let keys: Vec<Vec<u8>> = m.keys().cloned().collect();
     for k in keys {
-        if st.ks.get(db, &k, now_ms).is_some() {
-            st.blocking.signal(db, &k);
-        }
+        st.blocking.signal(db, &k);
     }
 }
 
@@ -210,6 +226,7 @@ pub fn block<'k>(
         bl.timeouts.insert((deadline, id, token));
     }
     bl.blocked += 1;
+    let group_read = ctx.st.table.full_name(cmd) == "xreadgroup";
     ctx.client.blocked = Some(Box::new(Blocked {
         db,
         keys: ks,
@@ -219,6 +236,9 @@ pub fn block<'k>(
         argv: args.to_vec(),
         ready_key: None,
         reblocked: false,
+        group_read,
+        first_us: 0,
+        original: None,
     }));
     Ok(())
 }
@@ -226,14 +246,59 @@ pub fn block<'k>(
 /// Replace the stored arguments a parked command will run again with.
 pub fn set_argv(ctx: &mut Ctx, argv: Vec<Vec<u8>>) {
     if let Some(b) = ctx.client.blocked.as_mut() {
-        b.argv = argv;
+        let old = std::mem::replace(&mut b.argv, argv);
+        // During a re-run `argv` is out (empty); the first run already kept the original.
+        if b.original.is_none() && !old.is_empty() {
+            b.original = Some(old);
+        }
     }
 }
 
-/// Take the client out of every index; it goes to the resume list.
-fn unblock(st: &mut State, c: &mut Client) {
+/// After the first run of a command: whether it blocked, remembering that run's time for
+/// the stats taken when it is unblocked.
+pub fn note_blocked_run(c: &mut Client, usec: u64) -> bool {
+    match c.blocked.as_mut() {
+        Some(b) => {
+            b.first_us = usec;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Redis's updateStatsOnUnblock: when a blocked command is answered (served, timed out,
+/// unblocked, failed), its time so far plus `reply_us` counts in its command stats, the
+/// latency histogram and the slowlog (as the command the client sent), and the reply time
+/// as a `command-unblocking` latency event.
+fn stats_on_unblock(st: &mut State, c: &Client, b: &Blocked, reply_us: u64, failed: bool) {
+    let total = b.first_us + reply_us;
+    let stat = &mut st.cmd_stats[b.cmd];
+    stat.usec += total;
+    if failed {
+        stat.failed_calls += 1;
+    }
+    if st.cfg.latency_tracking {
+        crate::cmd::latency::record(st, b.cmd, total);
+    }
+    let now_ms = crate::server::now_ms();
+    let argv = b.original.as_ref().unwrap_or(&b.argv);
+    crate::cmd::slowlog_push(st, c, b.cmd, &Args::Owned(argv), now_ms, total);
+    let threshold = st.cfg.latency_monitor_threshold;
+    if threshold > 0 && reply_us / 1000 >= threshold {
+        st.latency.add("command-unblocking", now_ms / 1000, reply_us / 1000);
+    }
+}
+
+/// Take the client out of every index, with its stats (see [`stats_on_unblock`]); it goes
+/// to the resume list.
+fn unblock(st: &mut State, c: &mut Client, reply_us: u64, failed: bool) {
     let Some(b) = c.blocked.take() else { return };
     remove_from_index(&mut st.blocking, &b, c.token, c.id);
+    stats_on_unblock(st, c, &b, reply_us, failed);
+    // CLIENT REPLY SKIP before a blocking command skips its late reply, then ends.
+    if c.reply_mode == ReplyMode::Skip {
+        c.reply_mode = ReplyMode::On;
+    }
     st.blocking.unblocked.push(c.token);
 }
 
@@ -274,15 +339,17 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     c.db = db;
     let cmd = b.cmd;
     crate::cmd::prepare_touch(st, c, cmd, now_ms);
+    let started = std::time::Instant::now();
     let result = {
         let mut ctx = Ctx { st: &mut *st, client: &mut *c, now_ms, no_block: false };
         (def.handler)(&mut ctx, &Args::Owned(&argv))
     };
+    let reply_us = started.elapsed().as_micros() as u64;
     c.db = saved_db;
     if let Err(e) = &result {
         write_error(st, c, e);
     }
-    if c.reply_mode == ReplyMode::Off {
+    if c.reply_mode != ReplyMode::On {
         c.wbuf.truncate(reply_start);
     }
     match c.blocked.as_mut() {
@@ -292,7 +359,14 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
                 b.argv = argv;
             }
         }
-        _ => unblock(st, c),
+        Some(b) => {
+            // Served: the slowlog shows the arguments it ran with.
+            if b.argv.is_empty() {
+                b.argv = argv;
+            }
+            unblock(st, c, reply_us, result.is_err())
+        }
+        None => {}
     }
 }
 
@@ -308,19 +382,36 @@ pub fn serve_ready(st: &mut State, now_ms: i64) {
             };
             let queue: Vec<(usize, u64)> = q.iter().copied().collect();
             for (token, id) in queue {
-                let Some(kind) = st.ks.get(db, &key, now_ms).map(|e| e.value.kind()) else {
-                    break;
-                };
+                // Looked up per client: a served client may empty or delete the key.
+                let kind = st.ks.get(db, &key, now_ms).map(|e| e.value.kind());
                 let Some(slot) = st.clients.get_mut(token) else { continue };
                 let Some(mut c) = slot.take() else { continue };
-                let waits = c.id == id && c.blocked.as_ref().is_some_and(|b| b.kind == kind);
-                if waits {
-                    rerun(st, &mut c, db, &key, now_ms);
+                match c.blocked.as_ref() {
+                    Some(b) if c.id == id && Some(b.kind) == kind => {
+                        rerun(st, &mut c, db, &key, now_ms)
+                    }
+                    // A missing key or one of another type leaves other waiters blocked
+                    // (XREAD keeps waiting for the stream to come back), but not
+                    // XREADGROUP.
+                    Some(b) if c.id == id && b.group_read && kind != Some(Kind::Stream) => {
+                        fail_blocked(st, &mut c, STREAM_GONE)
+                    }
+                    _ => {}
                 }
                 st.clients[token] = Some(c);
             }
         }
     }
+}
+
+/// Answer a blocked client with an error (a failed call of its command) and unblock it.
+fn fail_blocked(st: &mut State, c: &mut Client, text: &[u8]) {
+    if c.reply_mode != ReplyMode::On {
+        crate::cmd::count_error_reply(st, text);
+    } else {
+        crate::cmd::write_error_bytes(st, c, text);
+    }
+    unblock(st, c, 0, true);
 }
 
 /// Reply to and unblock every client whose deadline has passed.
@@ -330,19 +421,18 @@ pub fn expire_timeouts(st: &mut State, now_ms: i64) {
             break;
         }
         st.blocking.timeouts.pop_first();
-        let Some(Some(c)) = st.clients.get_mut(token) else { continue };
-        if c.id != id {
-            continue;
-        }
-        if let Some(mut b) = c.blocked.take() {
-            // Already out of the timeout index.
-            b.deadline = 0;
-            if c.reply_mode != ReplyMode::Off {
-                Reply::new(&mut c.wbuf, c.resp3).null_array();
+        let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { continue };
+        if c.id == id {
+            if let Some(b) = c.blocked.as_mut() {
+                // Already out of the timeout index.
+                b.deadline = 0;
+                if c.reply_mode == ReplyMode::On {
+                    Reply::new(&mut c.wbuf, c.resp3).null_array();
+                }
+                unblock(st, &mut c, 0, false);
             }
-            remove_from_index(&mut st.blocking, &b, token, id);
-            st.blocking.unblocked.push(token);
         }
+        st.clients[token] = Some(c);
     }
 }
 
@@ -356,8 +446,11 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
     };
     let Some(Some(mut c)) = st.clients.get_mut(token).map(|s| s.take()) else { return false };
     let was = c.blocked.is_some();
-    if was && c.reply_mode == ReplyMode::Off {
-        unblock(st, &mut c);
+    if was && c.reply_mode != ReplyMode::On {
+        if error {
+            crate::cmd::count_error_reply(st, b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        }
+        unblock(st, &mut c, 0, error);
     } else if was {
         if error {
             crate::cmd::write_error_bytes(
@@ -368,7 +461,7 @@ pub fn unblock_by_id(st: &mut State, id: u64, error: bool) -> bool {
         } else {
             Reply::new(&mut c.wbuf, c.resp3).null_array();
         }
-        unblock(st, &mut c);
+        unblock(st, &mut c, 0, error);
     }
     st.clients[token] = Some(c);
     was
@@ -408,15 +501,14 @@ mod tests {
     }
 
     #[test]
-    fn signal_existing_finds_waited_keys_present_after_a_swap() {
+    fn signal_db_signals_every_waited_key_of_that_db_only() {
         let mut st = state();
         wait_on(&mut st.blocking, 0, b"present", 1);
-        wait_on(&mut st.blocking, 0, b"absent", 2);
-        st.ks.set(0, b"present", Value::string(b"x"), 0, 0);
+        wait_on(&mut st.blocking, 1, b"other", 2);
         st.ks.set(0, b"unwatched", Value::string(b"x"), 0, 0);
-        signal_existing(&mut st, 0, 1000);
+        signal_db(&mut st, 0);
         assert_eq!(st.blocking.ready, vec![(0, b"present".to_vec())]);
-        signal_existing(&mut st, 5, 1000);
+        signal_db(&mut st, 5);
         assert_eq!(st.blocking.ready.len(), 1);
     }
 }

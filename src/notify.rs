@@ -75,6 +75,7 @@ pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: 
         for (ev, db, key) in log.drain(..) {
             match ev {
                 KsEvent::Expired => {
+                    st.blocking.signal(db, &key);
                     crate::cmd::multi::touch(st, me.as_deref_mut(), db, &key);
                     crate::tracking::invalidate_key(st, me.as_deref_mut(), &key, now_ms);
                     notify(st, me.as_deref_mut(), NOTIFY_EXPIRED, "expired", db, &key, now_ms);

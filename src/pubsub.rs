@@ -178,8 +178,17 @@ pub fn names_of(c: &Client, kind: Kind) -> Vec<Vec<u8>> {
 
 /// Write a subscribe/unsubscribe confirmation (`name` None: the null of "nothing to
 /// unsubscribe from").
+///
+/// Like messages, confirmations are pushes, in RESP2 as in RESP3 (Redis sets
+/// CLIENT_PUSHING for them): CLIENT REPLY OFF/SKIP does not silence them, so they go to
+/// `side_push`, which the dispatcher keeps when it drops the command's reply.
 pub fn write_confirm(c: &mut Client, verb: &[u8], name: Option<&[u8]>, count: usize) {
-    let mut r = Reply::new(&mut c.wbuf, c.resp3);
+    let out = if c.reply_mode == crate::connection::ReplyMode::On {
+        &mut c.wbuf
+    } else {
+        &mut c.side_push
+    };
+    let mut r = Reply::new(out, c.resp3);
     r.push(3);
     r.bulk(verb);
     match name {

@@ -527,6 +527,9 @@ impl Server {
         if let Some(mut c) = slot {
             crate::pubsub::forget_client(&mut self.st, &mut c);
             crate::blocking::forget(&mut self.st, &mut c);
+            if c.postponed.is_some() {
+                self.st.postponed.retain(|&t| t != token);
+            }
             let _ = self.poll.registry().deregister(&mut c.sock);
             self.st.stats.net_input_bytes += c.net_in;
             self.st.stats.net_output_bytes += c.net_out;

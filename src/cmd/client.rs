@@ -286,12 +286,64 @@ pub struct ClientPause {
 }
 
 /// Whether CLIENT PAUSE holds this command now (Redis 7.0's processCommand check). Under
-/// WRITE, commands flagged write or may_replicate (PUBLISH, EVAL...) are held; the MULTI
-/// family extends this for EXEC of a transaction that writes.
-pub fn pause_holds(st: &State, def: &CommandDef, now_ms: i64) -> bool {
+/// WRITE, commands whose flags say they may write or replicate (SET, PUBLISH, PFCOUNT,
+/// EVAL without a `no-writes` shebang...) are held, and EXEC when a queued command is
+/// such a command; reads, admin commands and read-only transactions go on.
+pub fn pause_holds(st: &State, client: &Client, id: usize, args: &Args, now_ms: i64) -> bool {
     match st.client_pause {
-        Some(p) if now_ms < p.end_ms => p.all || def.has(flags::WRITE | flags::MAY_REPLICATE),
+        Some(p) if now_ms < p.end_ms => p.all || may_replicate(st, client, id, args),
         _ => false,
+    }
+}
+
+const WRITES: u32 = flags::WRITE | flags::MAY_REPLICATE;
+
+/// Redis's is_may_replicate_command, EXEC included (the union of its queued commands'
+/// flags, Redis's mstate.cmd_flags).
+fn may_replicate(st: &State, client: &Client, id: usize, args: &Args) -> bool {
+    if st.table.full_name(id) == "exec" {
+        return client.tx.in_multi
+            && client
+                .tx
+                .queue
+                .iter()
+                .any(|q| command_flags(st, q.id, &Args::Owned(&q.argv)) & WRITES != 0);
+    }
+    command_flags(st, id, args) & WRITES != 0
+}
+
+/// A command's flags as Redis's getCommandFlags sees them: a script that declares flags in
+/// its shebang (or a function's flags) replaces EVAL/FCALL's `may_replicate` with `write`
+/// unless it says `no-writes` (scriptFlagsToCmdFlags). Scripts without a shebang, or not
+/// found, keep the command's own flags.
+pub fn command_flags(st: &State, id: usize, args: &Args) -> u32 {
+    use crate::script::sflags;
+    let own = st.table.def(id).flags;
+    let declared = match st.table.full_name(id) {
+        "eval" | "eval_ro" => crate::script::eval_shebang(args.get(1)).ok().map(|(f, _)| f),
+        "evalsha" | "evalsha_ro" => {
+            let s = args.get(1);
+            let mut sha = [0u8; 40];
+            (s.len() == 40).then_some(()).and_then(|_| {
+                for (d, c) in sha.iter_mut().zip(s) {
+                    *d = c.to_ascii_lowercase();
+                }
+                st.scripting.scripts.get(&sha).map(|sc| sc.flags)
+            })
+        }
+        "fcall" | "fcall_ro" => st.scripting.functions.find(args.get(1)).map(|f| f.flags),
+        _ => None,
+    };
+    match declared {
+        Some(f) if f & sflags::EVAL_COMPAT == 0 => {
+            let base = own & !WRITES;
+            if f & sflags::NO_WRITES == 0 {
+                base | flags::WRITE
+            } else {
+                base
+            }
+        }
+        _ => own,
     }
 }
 
@@ -303,6 +355,7 @@ pub fn pause_expired(st: &mut State, now_ms: i64) -> bool {
         }
         st.client_pause = None;
     }
+    st.ks.expire_paused = false;
     !st.postponed.is_empty()
 }
 
@@ -787,6 +840,13 @@ fn help(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 mod tests {
     use super::*;
 
+    fn test_client() -> Client {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let addr = s.local_addr().unwrap();
+        Client::new(1, 0, mio::net::TcpStream::from_std(s), addr, 0)
+    }
+
     #[test]
     fn client_type_names() {
         assert_eq!(client_type_by_name(b"NORMAL"), Some(ClientType::Normal));
@@ -800,14 +860,18 @@ mod tests {
     #[test]
     fn pause_holds_writes_or_everything_until_the_end() {
         let mut st = State::new(crate::config::Config::default(), 1_000);
-        let def = |st: &State, name: &[u8]| st.table.def(st.table.lookup(name).unwrap());
-        assert!(!pause_holds(&st, def(&st, b"expire"), 1_000));
+        let c = test_client();
+        let id = |st: &State, name: &[u8]| st.table.lookup(name).unwrap();
+        let argv: Vec<Vec<u8>> = vec![b"x".to_vec(), b"k".to_vec(), b"1".to_vec()];
+        let a = Args::Owned(&argv);
+        let (expire, ping) = (id(&st, b"expire"), id(&st, b"ping"));
+        assert!(!pause_holds(&st, &c, expire, &a, 1_000));
         st.client_pause = Some(ClientPause { end_ms: 2_000, all: false });
-        assert!(pause_holds(&st, def(&st, b"expire"), 1_999));
-        assert!(!pause_holds(&st, def(&st, b"ping"), 1_999));
-        assert!(!pause_holds(&st, def(&st, b"expire"), 2_000));
+        assert!(pause_holds(&st, &c, expire, &a, 1_999));
+        assert!(!pause_holds(&st, &c, ping, &a, 1_999));
+        assert!(!pause_holds(&st, &c, expire, &a, 2_000));
         st.client_pause = Some(ClientPause { end_ms: 2_000, all: true });
-        assert!(pause_holds(&st, def(&st, b"ping"), 1_500));
+        assert!(pause_holds(&st, &c, ping, &a, 1_500));
         // Expiry clears the pause; resuming is needed only with held clients.
         assert!(!pause_expired(&mut st, 1_999));
         assert!(st.client_pause.is_some());

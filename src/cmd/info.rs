@@ -689,7 +689,8 @@ pub mod hooks {
 
     /// Clients parked in BLPOP/BZPOPMIN/XREAD/WAIT... (blocking commands).
     pub fn blocked_clients(st: &State) -> usize {
-        st.blocking.blocked_clients()
+        // Clients held by CLIENT PAUSE count too (Redis blocks them as BLOCKED_POSTPONE).
+        st.blocking.blocked_clients() + st.postponed.len()
     }
     /// Blocked clients with a timeout (Redis's clients_timeout_table). The caller is never
     /// blocked, so the other clients are all there is to count.

@@ -612,10 +612,9 @@ fn swapdb(ctx: &mut Ctx, args: &Args) -> CmdResult {
         ctx.swapping(a, b);
         ctx.st.ks.swap_db(a, b);
         // Keys that appear in a db through the swap wake its blocked clients, as Redis's
-        // scanDatabaseForReadyKeys does.
-        let now = ctx.now_ms;
-        crate::blocking::signal_existing(ctx.st, a, now);
-        crate::blocking::signal_existing(ctx.st, b, now);
+        // scanDatabaseForReadyKeys does; streams that vanish release XREADGROUP waiters.
+        crate::blocking::signal_db(ctx.st, a);
+        crate::blocking::signal_db(ctx.st, b);
     }
     ctx.st.dirty += 1;
     ctx.reply().ok();

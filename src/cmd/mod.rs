@@ -101,6 +101,7 @@ impl Ctx<'_> {
         };
         for d in dbs {
             multi::touch_db(self.st, Some(&mut *self.client), d, None, self.now_ms);
+            crate::blocking::signal_db(self.st, d);
         }
         crate::tracking::invalidate_all(self.st, Some(&mut *self.client), self.now_ms);
     }
@@ -491,7 +492,11 @@ pub fn execute(st: &mut State, client: &mut Client, args: &Args, clock: &mut Clo
         ReplyMode::On => false,
         ReplyMode::Off => true,
         ReplyMode::Skip => {
-            client.reply_mode = ReplyMode::On;
+            // A command that blocked answers later: the skip applies to that answer
+            // (`crate::blocking` ends it on unblock), as Redis resets the client then.
+            if client.blocked.is_none() {
+                client.reply_mode = ReplyMode::On;
+            }
             true
         }
         ReplyMode::SkipNext => {
@@ -567,7 +572,8 @@ fn run(
             return true;
         }
     }
-    if !no_block && st.client_pause.is_some() && client::pause_holds(st, def, now_ms) {
+    st.ks.expire_paused = st.client_pause.is_some_and(|p| now_ms < p.end_ms);
+    if !no_block && st.client_pause.is_some() && client::pause_holds(st, client, id, args, now_ms) {
         client.postponed = Some(args.to_vec());
         st.postponed.push(client.token);
         return false;
@@ -666,7 +672,10 @@ fn after_call(
     stat.calls += 1;
     stat.usec += usec;
     st.stats.total_commands_processed += 1;
-    if st.cfg.latency_tracking {
+    // A command that blocked is logged (slowlog, latency) when it is unblocked, with this
+    // run's time plus the serving run's, as Redis 7.0 does (updateStatsOnUnblock).
+    let blocked = crate::blocking::note_blocked_run(client, usec);
+    if st.cfg.latency_tracking && !blocked {
         latency::record(st, id, usec);
     }
     if let Err(e) = result {
@@ -677,17 +686,18 @@ fn after_call(
         st.cmd_stats[id].failed_calls += 1;
     }
     st.failed_reply_written = false;
-    let slower_than = st.cfg.slowlog_log_slower_than;
-    if slower_than >= 0 && usec as i64 >= slower_than && !def.has(flags::SKIP_SLOWLOG) {
+    if !blocked {
         slowlog_push(st, client, id, args, now_ms, usec);
     }
     let threshold = st.cfg.latency_monitor_threshold;
-    if threshold > 0 && usec / 1000 >= threshold {
+    if threshold > 0 && usec / 1000 >= threshold && !blocked {
         let ev = if def.has(flags::FAST) { "fast-command" } else { "command" };
         st.latency.add(ev, now_ms / 1000, usec / 1000);
     }
     if !st.monitors.is_empty() && !def.has(flags::SKIP_MONITOR | flags::ADMIN) {
-        monitor::feed(st, client, def.name, args, now_ms);
+        // The full name ("config|set"): redaction is decided per subcommand.
+        let name = st.table.full_name(id).to_owned();
+        monitor::feed(st, client, &name, args, now_ms);
     }
     if !st.ks.log.is_empty() {
         crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
@@ -752,7 +762,19 @@ pub fn count_error_reply(st: &mut State, text: &[u8]) {
     }
 }
 
-fn slowlog_push(st: &mut State, client: &Client, id: usize, args: &Args, now_ms: i64, usec: u64) {
+/// Log a command in the slowlog if it took long enough and its flags allow it.
+pub fn slowlog_push(
+    st: &mut State,
+    client: &Client,
+    id: usize,
+    args: &Args,
+    now_ms: i64,
+    usec: u64,
+) {
+    let slower_than = st.cfg.slowlog_log_slower_than;
+    if slower_than < 0 || (usec as i64) < slower_than || st.table.def(id).has(flags::SKIP_SLOWLOG) {
+        return;
+    }
     let max_args = 32usize;
     let argc = args.len();
     let redacted = server::redacted_positions(st.table.full_name(id), args);

@@ -54,7 +54,12 @@ pub fn feed(st: &mut State, client: &mut Client, name: &str, args: &Args, now_ms
     let line = format_line(client.db, &origin, name, args);
     let monitors = st.monitors.clone();
     for t in monitors {
-        crate::pubsub::deliver(st, Some(&mut *client), t, now_ms, |r| r.raw(&line));
+        // The feed is a reply, not a push: CLIENT REPLY OFF silences it.
+        let off = crate::pubsub::client_at(&mut st.clients, Some(&mut *client), t)
+            .is_some_and(|m| m.reply_mode == crate::connection::ReplyMode::Off);
+        if !off {
+            crate::pubsub::deliver(st, Some(&mut *client), t, now_ms, |r| r.raw(&line));
+        }
     }
 }
 
@@ -77,28 +82,10 @@ pub fn format_line(db: usize, addr: &str, name: &str, args: &Args) -> Vec<u8> {
     line
 }
 
-/// Argument positions Redis replaces with "(redacted)" in the feed.
+/// Argument positions Redis replaces with "(redacted)" in the feed: the same as in the
+/// slowlog, since Redis redacts the client's argv itself (redactClientCommandArgument).
 fn redacted_args(name: &str, args: &Args) -> Vec<usize> {
-    match name {
-        "auth" => (1..args.len()).collect(),
-        "hello" => {
-            let mut out = Vec::new();
-            let mut j = 2;
-            while j < args.len() {
-                let more = args.len() - 1 - j;
-                if args.is(j, "auth") && more >= 2 {
-                    out.extend([j + 1, j + 2]);
-                    j += 3;
-                } else if args.is(j, "setname") && more >= 1 {
-                    j += 2;
-                } else {
-                    break;
-                }
-            }
-            out
-        }
-        _ => Vec::new(),
-    }
+    super::server::redacted_positions(name, args)
 }
 
 /// Redis's sdscatrepr: a double-quoted string with C escapes and `\xHH` for the rest.

@@ -34,7 +34,7 @@ const fn eval_row(
         name,
         handler,
         arity: -3,
-        flags: if ro { EVAL_FLAGS | flags::READONLY } else { EVAL_FLAGS },
+        flags: if ro { EVAL_FLAGS | flags::READONLY } else { EVAL_FLAGS | flags::MAY_REPLICATE },
         acl: EVAL_ACL,
         getkeys: Some(eval_keys),
         group: "scripting",

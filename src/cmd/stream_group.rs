@@ -312,6 +312,8 @@ fn xgroup_destroy(ctx: &mut Ctx, args: &Args) -> CmdResult {
     ctx.reply().int(removed as i64);
     if removed {
         let (db, key) = (ctx.db(), args.get(2));
+        // Its blocked readers get -NOGROUP when the key is served.
+        ctx.st.blocking.signal(db, key);
         ctx.notify(notify::STREAM, "xgroup-destroy", db, key);
     }
     Ok(())
@@ -444,6 +446,11 @@ fn xreadgroup(ctx: &mut Ctx, args: &Args) -> CmdResult {
             Some(s) => s.groups.contains_key(&gname),
             None => false,
         };
+        if !has_group && blocking::ready_key(ctx).is_some() {
+            return Err(CommandError::stat(
+                "NOGROUP the consumer group this client was blocked on no longer exists",
+            ));
+        }
         if !has_group {
             return Err(CommandError::msg(format!(
                 "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",

@@ -32,7 +32,9 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 19;
     pub const SENTINEL: u32 = 1 << 20;
 
-    /// (flag, name) in the order Redis prints them.
+    /// (flag, name) in the order Redis prints them. Redis 7.0's COMMAND does not print
+    /// MAY_REPLICATE (PUBLISH, PFCOUNT, EVAL carry it for CLIENT PAUSE WRITE and read-only
+    /// scripts).
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),
@@ -47,7 +49,6 @@ pub mod flags {
         (SKIP_SLOWLOG, "skip_slowlog"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (PROTECTED, "protected"),
         (NO_ASYNC_LOADING, "no_async_loading"),

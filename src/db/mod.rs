@@ -102,6 +102,9 @@ pub struct Keyspace {
     pub lfu_rng: u64,
     /// Big values freed off the loop (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*).
     pub lazy: lazyfree::LazyFree,
+    /// While CLIENT PAUSE is in effect, an expired key reads as missing but is not deleted
+    /// (Redis's expireIfNeeded under a pause: nothing may reach the replication stream).
+    pub expire_paused: bool,
 }
 
 /// What a lookup does to the `lru` word of the key it finds.
@@ -141,6 +144,7 @@ impl Keyspace {
             touch: None,
             lazy: lazyfree::LazyFree::default(),
             lfu_rng: 0x9e37_79b9_7f4a_7c15 ^ now_ms as u64,
+            expire_paused: false,
         }
     }
 
@@ -158,7 +162,9 @@ impl Keyspace {
             apply_touch(self.touch, &mut self.lfu_rng, e);
             return Some(e);
         }
-        self.expire_key(db, key);
+        if !self.expire_paused {
+            self.expire_key(db, key);
+        }
         None
     }
 

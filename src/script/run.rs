@@ -139,10 +139,12 @@ impl RunCtx<'_> {
         if def.has(flags::NOSCRIPT) {
             return fail(lua, b"This Redis command is not allowed from script");
         }
+        // May-replicate commands (PUBLISH...) count as writes for read-only scripts, so that
+        // those can run during CLIENT PAUSE WRITE.
+        if self.read_only && def.has(flags::WRITE | flags::MAY_REPLICATE) {
+            return fail(lua, b"Write commands are not allowed from read-only scripts.");
+        }
         if def.has(flags::WRITE) {
-            if self.read_only {
-                return fail(lua, b"Write commands are not allowed from read-only scripts.");
-            }
             if let Some(r) = self.st.scripting.running.as_mut() {
                 r.dirty = true;
             }
