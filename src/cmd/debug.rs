@@ -58,6 +58,9 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the specified type. <type> can be: string,",
     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
     "    true, false.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
     "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
     "    In case NEVER is provided the last observed peak will never be reset",
@@ -131,12 +134,30 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             ctx.reply().ok();
             Ok(())
         }
+        (b"quicklist-packed-threshold", 3) => {
+            ctx.st.ks.list_packed_threshold = packed_threshold(args.get(2))?;
+            ctx.reply().ok();
+            Ok(())
+        }
         (b"stringmatch-test", 2) => {
             crate::util::glob::fuzz_test(10_000_000);
             ctx.reply().simple(b"Apparently Redis did not crash: test passed");
             Ok(())
         }
         _ => Err(subcommand_syntax_error(args)),
+    }
+}
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD's size (quicklistisSetPackedThreshold): a memory value
+/// up to 4 GiB - 1 MiB; 0 (or an empty string) restores the 1 GiB default.
+fn packed_threshold(arg: &[u8]) -> Result<u32, CommandError> {
+    use crate::db::list::{DEFAULT_PACKED_THRESHOLD, MAX_PACKED_THRESHOLD};
+    match crate::config::memtoull(arg) {
+        Some(0) => Ok(DEFAULT_PACKED_THRESHOLD),
+        Some(n) if n <= MAX_PACKED_THRESHOLD => Ok(n as u32),
+        _ => Err(CommandError::stat(
+            "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+        )),
     }
 }
 
@@ -208,14 +229,19 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     };
     let idle =
         if lru_clock >= e.lru { lru_clock - e.lru } else { lru_clock + (LRU_CLOCK_MAX - e.lru) };
+    let extra = match &e.value {
+        Value::List(l) => l.debug_fields(),
+        _ => String::new(),
+    };
     let line = format!(
-        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}{}",
         &e.value as *const Value,
         refcount,
         e.value.encoding(),
         serialized_len(e, rdbcompression),
         e.lru,
-        idle
+        idle,
+        extra
     );
     ctx.reply().simple(line.as_bytes());
     Ok(())

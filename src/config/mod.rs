@@ -27,6 +27,8 @@
 
 mod load;
 mod parse;
+/// Memory values ("100mb") for commands outside the config (DEBUG QUICKLIST-PACKED-THRESHOLD).
+pub(crate) use parse::memtoull;
 mod rewrite;
 mod table;
 #[cfg(test)]

@@ -35,6 +35,16 @@ impl<'a> Elem<'a> {
         }
     }
 
+    /// The element a plain node holds as raw bytes, classified as a packed entry would be,
+    /// so comparisons with a `Probe` behave the same whatever container holds it.
+    #[inline]
+    pub fn from_raw(v: &'a [u8]) -> Elem<'a> {
+        match as_int(v) {
+            Some(i) => Elem::Int(i),
+            None => Elem::Bytes(v),
+        }
+    }
+
     pub fn to_vec(&self) -> Vec<u8> {
         let mut buf = [0u8; 20];
         self.as_bytes(&mut buf).to_vec()

@@ -1,0 +1,79 @@
+//! A read-only walk over a list's nodes, for writers that keep Redis's node layout (the RDB
+//! `quicklist-2` encoding: per node a container byte, PLAIN = 1 with the raw element, PACKED
+//! = 2 with a listpack of the node's entries).
+
+use std::borrow::Cow;
+
+use super::entry::Elem;
+use super::{node_iter, List, Node};
+
+/// One node of a list, head to tail.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a> {
+    node: &'a Node,
+}
+
+impl<'a> NodeRef<'a> {
+    /// True for a PLAIN node (one element, raw bytes); false for a PACKED node.
+    pub fn is_plain(&self) -> bool {
+        self.node.plain
+    }
+
+    /// Elements in the node (1 for a plain node).
+    pub fn count(&self) -> usize {
+        self.node.count as usize
+    }
+
+    /// A plain node's element, decompressed if the node is stored compressed; None for a
+    /// packed node.
+    pub fn plain_bytes(&self) -> Option<Cow<'a, [u8]>> {
+        self.node.plain.then(|| self.node.data())
+    }
+
+    /// Every element of the node in order (for a packed node, its entries: integers come
+    /// as `Elem::Int`, ready for a listpack integer encoding).
+    pub fn for_each(&self, mut f: impl FnMut(Elem)) {
+        let data = self.node.data();
+        if self.node.plain {
+            f(Elem::Bytes(&data));
+            return;
+        }
+        for (_, e) in node_iter(&data) {
+            f(e);
+        }
+    }
+
+    /// Redis's `node->sz`: listpack bytes of a packed node, element size of a plain one.
+    pub fn size(&self) -> usize {
+        self.node.bytes()
+    }
+}
+
+impl List {
+    /// The nodes head to tail with their container kind (see `NodeRef`).
+    pub fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> + '_ {
+        self.nodes.iter().map(|node| NodeRef { node })
+    }
+
+    /// Append a plain node holding `v` whatever its size (the RDB loader's
+    /// `quicklistAppendPlainNode`).
+    pub fn push_plain_node(&mut self, v: &[u8]) {
+        self.insert_node(self.nodes.len(), Node::new_plain(v));
+    }
+
+    /// DEBUG OBJECT's `ql_*` fields: nodes, average elements per node, fill, whether the
+    /// list compresses, and the sum of Redis's `node->sz`.
+    pub fn debug_fields(&self) -> String {
+        let nodes = self.nodes.len();
+        let avg = if nodes == 0 { f64::NAN } else { self.len as f64 / nodes as f64 };
+        let sz: usize = self.nodes.iter().map(|n| n.bytes()).sum();
+        format!(
+            " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
+            nodes,
+            avg,
+            self.fill,
+            (self.depth != 0) as u8,
+            sz
+        )
+    }
+}
