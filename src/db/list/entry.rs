@@ -10,7 +10,10 @@
 //! - `10LLLLLL`: string of 0..=63 bytes
 //! - `110xxxxx xxxxxxxx`: 13-bit signed integer
 //! - `1110LLLL LLLLLLLL`: string of 64..=4095 bytes
-//! - `0xF0` + 8-byte length: longer string
+//! - `0xF0` + 4-byte length: longer string (listpack's size, so nodes fill and split at the
+//!   same points as Redis's; packed elements are under the packed threshold, < 4 GiB)
+//! - `0xF5` + 8-byte length: a string of 4 GiB or more (never packed while plain nodes
+//!   take every element over the threshold; kept so the format has no limit)
 //! - `0xF1`..`0xF4`: i16, i24, i32, i64 little endian
 
 use crate::util::num;
@@ -158,8 +161,12 @@ impl<'a> Encoded<'a> {
             hdr[0] = 0xE0 | (l >> 8) as u8;
             hdr[1] = l as u8;
             2
-        } else {
+        } else if let Ok(l32) = u32::try_from(l) {
             hdr[0] = 0xF0;
+            hdr[1..5].copy_from_slice(&l32.to_le_bytes());
+            5
+        } else {
+            hdr[0] = 0xF5;
             hdr[1..9].copy_from_slice(&(l as u64).to_le_bytes());
             9
         };
@@ -214,6 +221,11 @@ pub fn decode(buf: &[u8], off: usize) -> (Elem<'_>, usize) {
         let l = (((h & 0x0F) as usize) << 8) | buf[off + 1] as usize;
         (Elem::Bytes(&buf[off + 2..off + 2 + l]), 2 + l)
     } else if h == 0xF0 {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&buf[off + 1..off + 5]);
+        let l = u32::from_le_bytes(b) as usize;
+        (Elem::Bytes(&buf[off + 5..off + 5 + l]), 5 + l)
+    } else if h == 0xF5 {
         let mut b = [0u8; 8];
         b.copy_from_slice(&buf[off + 1..off + 9]);
         let l = u64::from_le_bytes(b) as usize;
@@ -308,6 +320,9 @@ mod tests {
 
     #[test]
     fn small_values_are_small() {
+        // Listpack's sizes: 32-bit string header of 5 bytes, 2-byte backlen.
+        assert_eq!(Encoded::new(&[b'x'; 5000]).size(), 5000 + 5 + 2);
+        assert_eq!(Encoded::new(&[b'x'; 4095]).size(), 4095 + 2 + 2);
         assert_eq!(Encoded::new(b"7").size(), 2);
         assert_eq!(Encoded::new(b"-100").size(), 3);
         assert_eq!(Encoded::new(b"abc").size(), 5);
