@@ -1,4 +1,6 @@
-//! The packed entry format of a list node (Redis's listpack idea, our own layout).
+//! The packed entry format of a list node: Redis's listpack entry encoding, byte for byte
+//! (so a node's bytes framed by a listpack header and end marker are Redis's listpack, see
+//! `nodes.rs`; a test checks that against Redis's DUMP).
 //!
 //! An entry is `header payload backlen`. Strings that are the canonical decimal form of an
 //! i64 are stored as integers (a 7-bit value costs one byte), so a list of counters or ids
@@ -10,10 +12,10 @@
 //! - `10LLLLLL`: string of 0..=63 bytes
 //! - `110xxxxx xxxxxxxx`: 13-bit signed integer
 //! - `1110LLLL LLLLLLLL`: string of 64..=4095 bytes
-//! - `0xF0` + 4-byte length: longer string (listpack's size, so nodes fill and split at the
-//!   same points as Redis's; packed elements are under the packed threshold, < 4 GiB)
-//! - `0xF5` + 8-byte length: a string of 4 GiB or more (never packed while plain nodes
-//!   take every element over the threshold; kept so the format has no limit)
+//! - `0xF0` + 4-byte length: longer string (packed elements are under the packed threshold,
+//!   < 4 GiB)
+//! - `0xF5` + 8-byte length: ours, a string of 4 GiB or more (never packed while plain
+//!   nodes take every element over the threshold; kept so the format has no limit)
 //! - `0xF1`..`0xF4`: i16, i24, i32, i64 little endian
 
 use crate::util::num;

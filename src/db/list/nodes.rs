@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::entry::Elem;
-use super::{node_iter, List, Node};
+use super::{node_iter, List, Node, LP_HDR};
 
 /// One node of a list, head to tail.
 #[derive(Clone, Copy)]
@@ -41,6 +41,24 @@ impl<'a> NodeRef<'a> {
         for (_, e) in node_iter(&data) {
             f(e);
         }
+    }
+
+    /// A packed node as Redis's listpack (what RDB's quicklist-2 stores for a PACKED node);
+    /// None for a plain node. Entries are kept in listpack's own entry encoding, so this is
+    /// only the 6-byte header, the node's bytes and the end marker.
+    pub fn listpack(&self) -> Option<Vec<u8>> {
+        if self.node.plain {
+            return None;
+        }
+        let data = self.node.data();
+        let total = data.len() + LP_HDR;
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(&(total as u32).to_le_bytes());
+        // Listpack's element count saturates at 65535 ("unknown, count them").
+        out.extend_from_slice(&(self.node.count.min(u16::MAX as u32) as u16).to_le_bytes());
+        out.extend_from_slice(&data);
+        out.push(0xFF);
+        Some(out)
     }
 
     /// Redis's `node->sz`: listpack bytes of a packed node, element size of a plain one.

@@ -428,3 +428,43 @@ fn debug_fields_count_redis_sizes() {
     l.push_back(&[b'x'; 100]);
     assert!(l.debug_fields().ends_with("ql_uncompressed_size:116"), "{}", l.debug_fields());
 }
+
+/// A packed node exported as a listpack is Redis's: the bytes below are the listpack in
+/// Redis 7.0.15's `DUMP` of `RPUSH k 7 -100 abc 123456 -1 4096 32768 8388608 2147483648 -0
+/// 01 <70 x>` (rdbcompression off).
+#[test]
+fn packed_nodes_export_redis_listpacks() {
+    let x70 = vec![b'x'; 70];
+    let elems: Vec<&[u8]> = vec![
+        b"7",
+        b"-100",
+        b"abc",
+        b"123456",
+        b"-1",
+        b"4096",
+        b"32768",
+        b"8388608",
+        b"2147483648",
+        b"-0",
+        b"01",
+        &x70,
+    ];
+    let l = list_of(-2, 1 << 30, &elems);
+    let mut want: Vec<u8> = b"\x83\x00\x00\x00\x0c\x00\x07\x01\xdf\x9c\x02\x83abc\x04\xf2\x40\xe2\x01\x04\
+        \xdf\xff\x02\xf1\x00\x10\x03\xf2\x00\x80\x00\x04\xf3\x00\x00\x80\x00\x05\xf4\x00\x00\x00\x80\
+        \x00\x00\x00\x00\x09\x82-0\x03\x8201\x03\xe0\x46"
+        .to_vec();
+    want.extend_from_slice(&x70);
+    want.extend_from_slice(b"\x48\xff");
+    let nodes: Vec<NodeRef> = l.nodes().collect();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(nodes[0].listpack().unwrap(), want);
+    assert_eq!(nodes[0].size(), want.len());
+    // A plain node has no listpack; its bytes are the element.
+    let mut p = List::new(-2);
+    p.set_packed_threshold(3);
+    p.push_back(b"1234");
+    let n = p.nodes().next().unwrap();
+    assert!(n.listpack().is_none());
+    assert_eq!(n.plain_bytes().unwrap().as_ref(), b"1234");
+}
