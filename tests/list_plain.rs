@@ -164,3 +164,26 @@ fn compressed_plain_nodes() {
     let v: String = q(&mut c, &["LINDEX", "big", "2"]);
     assert_eq!(v, want[2]);
 }
+
+/// DEBUG OBJECT's serializedlength for lists is the RDB quicklist-2 size: node count,
+/// containers, plain elements and listpacks saved as strings (Redis 7.0.15's numbers).
+#[test]
+fn serialized_length_of_lists() {
+    let s = srv();
+    let mut c = s.conn();
+    let sl = |c: &mut redis::Connection, key: &str| -> String {
+        let line: String = q(c, &["DEBUG", "OBJECT", key]);
+        line.split(' ').find(|w| w.starts_with("serializedlength:")).unwrap().to_string()
+    };
+    let _: () = q(&mut c, &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "50b"]);
+    let (x, y) = ("x".repeat(100), "y".repeat(60));
+    let _: i64 = q(&mut c, &["RPUSH", "l2", &x, "a", "12345", "b", &y, "1234567890123"]);
+    let _: i64 = q(&mut c, &["RPUSH", "l3", "a", "b", "c", "7"]);
+    let _: i64 = q(&mut c, &["RPUSH", "l4", "12"]);
+    let _: () = q(&mut c, &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b"]);
+    let _: i64 = q(&mut c, &["RPUSH", "l5", "12", "123456789012"]);
+    assert_eq!(sl(&mut c, "l2"), "serializedlength:66");
+    assert_eq!(sl(&mut c, "l3"), "serializedlength:21");
+    assert_eq!(sl(&mut c, "l4"), "serializedlength:12");
+    assert_eq!(sl(&mut c, "l5"), "serializedlength:18");
+}

@@ -2,7 +2,8 @@
 //!
 //! The subcommands that make sense for ferrodis do their real job: HELP, LOG, SLEEP (blocks
 //! the loop, as in Redis), SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL,
-//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST. The others (RELOAD, LOADAOF, crash
+//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST, QUICKLIST-PACKED-THRESHOLD (list
+//! elements from that size on get plain nodes). The others (RELOAD, LOADAOF, crash
 //! helpers, allocator and encoding internals ferrodis does not have) get Redis's
 //! unknown-subcommand error.
 
@@ -381,7 +382,7 @@ fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
     rdb_len_size(len as u64) + len
 }
 
-/// rdbSavedObjectLen for a string value.
+/// rdbSavedObjectLen for a string or list value (other types: 0).
 fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
     let int_len = |v: i64| {
         if i8::try_from(v).is_ok() {
@@ -394,21 +395,38 @@ fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
             None
         }
     };
+    // rdbSaveRawString: short integers as integers, then LZF or raw.
+    let saved_string = |b: &[u8]| {
+        if b.len() <= 11 {
+            if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
+                return n;
+            }
+        }
+        raw_string_len(b, rdbcompression)
+    };
     match &e.value {
         Value::Int(i) => int_len(*i).unwrap_or_else(|| {
             let n = e.value.str_len();
             rdb_len_size(n as u64) + n
         }),
-        v => match v.str_bytes() {
-            Some(s) => {
-                let b = s.as_bytes();
-                if b.len() <= 11 {
-                    if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
-                        return n;
-                    }
-                }
-                raw_string_len(b, rdbcompression)
+        // Quicklist-2: the node count, then per node its container and either its LZF blob
+        // (a compressed node) or its bytes (the element, or the listpack) as a string.
+        Value::List(l) => {
+            let mut n = rdb_len_size(l.node_count() as u64);
+            for node in l.nodes() {
+                n += 1;
+                n += match node.compressed_len() {
+                    Some(c) => 1 + rdb_len_size(c as u64) + rdb_len_size(node.size() as u64) + c,
+                    None => match node.plain_bytes() {
+                        Some(b) => saved_string(&b),
+                        None => saved_string(&node.listpack().unwrap_or_default()),
+                    },
+                };
             }
+            n
+        }
+        v => match v.str_bytes() {
+            Some(s) => saved_string(s.as_bytes()),
             None => 0,
         },
     }

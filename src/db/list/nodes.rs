@@ -61,6 +61,12 @@ impl<'a> NodeRef<'a> {
         Some(out)
     }
 
+    /// The size of the node's LZF form when it is stored compressed (an interior node under
+    /// `list-compress-depth`); RDB saves such a node as that blob.
+    pub fn compressed_len(&self) -> Option<usize> {
+        self.node.is_compressed().then_some(self.node.buf.len())
+    }
+
     /// Redis's `node->sz`: listpack bytes of a packed node, element size of a plain one.
     pub fn size(&self) -> usize {
         self.node.bytes()
