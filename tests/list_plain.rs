@@ -187,3 +187,15 @@ fn serialized_length_of_lists() {
     assert_eq!(sl(&mut c, "l4"), "serializedlength:12");
     assert_eq!(sl(&mut c, "l5"), "serializedlength:18");
 }
+
+#[test]
+fn sort_store_uses_the_threshold() {
+    let s = srv();
+    let mut c = s.conn();
+    let _: i64 = q(&mut c, &["RPUSH", "s", "3", "1", "2"]);
+    let _: () = q(&mut c, &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b"]);
+    let n: i64 = q(&mut c, &["SORT", "s", "STORE", "d"]);
+    assert_eq!(n, 3);
+    assert!(ql(&mut c, "d").starts_with("ql_nodes:3 "), "{}", ql(&mut c, "d"));
+    assert_eq!(range(&mut c, "d"), ["1", "2", "3"]);
+}

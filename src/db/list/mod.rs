@@ -254,12 +254,15 @@ impl List {
         List::with_options(cfg.list_max_listpack_size, cfg.list_compress_depth)
     }
 
-    /// A list of `elems` in order with the server's settings (SORT ... STORE).
+    /// A list of `elems` in order with the server's settings (SORT ... STORE), elements of
+    /// `packed_threshold` bytes or more in plain nodes.
     pub fn from_elems<'a>(
         cfg: &crate::config::Config,
+        packed_threshold: u32,
         elems: impl IntoIterator<Item = &'a [u8]>,
     ) -> List {
         let mut l = List::with_config(cfg);
+        l.set_packed_threshold(packed_threshold);
         for e in elems {
             l.push_back(e);
         }

@@ -293,7 +293,7 @@ fn from_elems_keeps_order_and_settings() {
     cfg.list_compress_depth = 1;
     let v: Vec<Vec<u8>> =
         (0..50).map(|i| format!("element {i} {}", "x".repeat(40)).into_bytes()).collect();
-    let l = List::from_elems(&cfg, v.iter().map(|x| x.as_slice()));
+    let l = List::from_elems(&cfg, DEFAULT_PACKED_THRESHOLD, v.iter().map(|x| x.as_slice()));
     assert_eq!(contents(&l), v);
     assert_eq!(l.node_count(), 25);
     assert!(l.compressed_nodes() > 0);
