@@ -268,6 +268,63 @@ pub fn prev(buf: &[u8], end: usize) -> usize {
     p - v
 }
 
+/// Check untrusted listpack entries (the bytes between a listpack's header and its end
+/// marker, from an RDB or RESTORE payload): every entry's header, length and backlen must be
+/// well formed and inside `buf`, so that `decode` and `prev` can never read out of bounds.
+/// Returns the entry count and whether some string entry is the canonical form of an integer
+/// (Redis always stores those as integers; such a node must be re-encoded, since matching
+/// relies on it). None when malformed.
+pub fn validate(buf: &[u8]) -> Option<(usize, bool)> {
+    let mut off = 0usize;
+    let mut count = 0usize;
+    let mut int_strings = false;
+    while off < buf.len() {
+        let h = buf[off];
+        let (hdr, payload, is_str): (usize, usize, bool) = if h < 0x80 {
+            (1, 0, false)
+        } else if h & 0xC0 == 0x80 {
+            (1, (h & 0x3F) as usize, true)
+        } else if h & 0xE0 == 0xC0 {
+            (2, 0, false)
+        } else if h & 0xF0 == 0xE0 {
+            let lo = *buf.get(off + 1)? as usize;
+            (2, (((h & 0x0F) as usize) << 8) | lo, true)
+        } else if h == 0xF0 {
+            let b = buf.get(off + 1..off + 5)?;
+            (5, u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, true)
+        } else {
+            match h {
+                0xF1 => (3, 0, false),
+                0xF2 => (4, 0, false),
+                0xF3 => (5, 0, false),
+                0xF4 => (9, 0, false),
+                _ => return None,
+            }
+        };
+        let body = hdr.checked_add(payload)?;
+        let end_body = off.checked_add(body)?;
+        let end = end_body.checked_add(backlen_size(body))?;
+        if end > buf.len() {
+            return None;
+        }
+        // The backlen must be exactly what `write` puts there (what `prev` reads back).
+        let mut v = body;
+        for i in (0..end - end_body).rev() {
+            let flag = if i == 0 { 0 } else { 0x80 };
+            if buf[end_body + i] != (v & 0x7F) as u8 | flag {
+                return None;
+            }
+            v >>= 7;
+        }
+        if is_str && as_int(&buf[off + hdr..end_body]).is_some() {
+            int_strings = true;
+        }
+        off = end;
+        count += 1;
+    }
+    Some((count, int_strings))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +386,30 @@ mod tests {
         assert_eq!(Encoded::new(b"-100").size(), 3);
         assert_eq!(Encoded::new(b"abc").size(), 5);
         assert_eq!(Encoded::new(b"123456").size(), 5);
+    }
+
+    #[test]
+    fn validate_accepts_encoded_entries_and_refuses_truncations() {
+        let mut buf = Vec::new();
+        for v in [&b"7"[..], b"-100", b"abc", b"123456", b"9223372036854775807", &[b'x'; 5000]] {
+            let e = Encoded::new(v);
+            let at = buf.len();
+            buf.resize(at + e.size(), 0);
+            e.write(&mut buf[at..]);
+        }
+        assert_eq!(validate(&buf), Some((6, false)));
+        for cut in 0..buf.len() {
+            if validate(&buf[..cut]).is_some() {
+                // Only cuts at entry boundaries are whole lists of entries.
+                assert!([0, 2, 5, 10, 15, 25].contains(&cut), "cut {cut}");
+            }
+        }
+        // A string entry holding "12" is valid but flagged for re-encoding.
+        assert_eq!(validate(&[0x82, b'1', b'2', 0x03]), Some((1, true)));
+        // A wrong backlen, an unknown header.
+        assert_eq!(validate(&[0x82, b'a', b'b', 0x04]), None);
+        assert_eq!(validate(&[0xF5, 0, 0]), None);
+        assert_eq!(validate(&[0x05, 0x81]), None);
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::collections::VecDeque;
 
 use entry::{decode, prev, Encoded};
 pub use entry::{Elem, Probe};
-pub use nodes::NodeRef;
+pub use nodes::{BadListpack, NodeRef};
 
 /// Byte limits of negative fills (-1..=-5).
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];

@@ -4,8 +4,12 @@
 
 use std::borrow::Cow;
 
-use super::entry::Elem;
+use super::entry::{self, Elem, Encoded};
 use super::{node_iter, List, Node, LP_HDR};
+
+/// A listpack that is not well formed (`List::append_listpack`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadListpack;
 
 /// One node of a list, head to tail.
 #[derive(Clone, Copy)]
@@ -80,9 +84,54 @@ impl List {
     }
 
     /// Append a plain node holding `v` whatever its size (the RDB loader's
-    /// `quicklistAppendPlainNode`).
+    /// `quicklistAppendPlainNode`, for a PLAIN container).
     pub fn push_plain_node(&mut self, v: &[u8]) {
         self.insert_node(self.nodes.len(), Node::new_plain(v));
+    }
+
+    /// Append a listpack from outside (a PACKED container of an RDB or RESTORE payload) as
+    /// one node, as Redis's `quicklistAppendListpack` does: no size limit, no merge. The
+    /// bytes are checked entry by entry first; an empty listpack is skipped, as Redis does.
+    pub fn append_listpack(&mut self, lp: &[u8]) -> Result<(), BadListpack> {
+        if lp.len() < LP_HDR || lp[lp.len() - 1] != 0xFF {
+            return Err(BadListpack);
+        }
+        let total = u32::from_le_bytes([lp[0], lp[1], lp[2], lp[3]]) as usize;
+        let declared = u16::from_le_bytes([lp[4], lp[5]]);
+        let body = &lp[6..lp.len() - 1];
+        let (count, int_strings) = entry::validate(body).ok_or(BadListpack)?;
+        if total != lp.len() || (declared != u16::MAX && declared as usize != count) {
+            return Err(BadListpack);
+        }
+        let count = u32::try_from(count).map_err(|_| BadListpack)?;
+        if count == 0 {
+            return Ok(());
+        }
+        let node = if int_strings {
+            // Another writer stored an integer as a string: store it as Redis would.
+            let mut n = Node::new();
+            let mut buf = [0u8; 20];
+            for (_, e) in node_iter(body) {
+                n.push_back(&Encoded::new(e.as_bytes(&mut buf)));
+            }
+            n
+        } else {
+            Node::packed(body.to_vec(), count)
+        };
+        self.insert_node(self.nodes.len(), node);
+        Ok(())
+    }
+
+    /// Append `elems` as one packed node whatever their number and sizes (the RDB loader's
+    /// conversion of an old ziplist node); nothing when empty.
+    pub fn append_packed<'e>(&mut self, elems: impl IntoIterator<Item = &'e [u8]>) {
+        let mut n = Node::new();
+        for v in elems {
+            n.push_back(&Encoded::new(v));
+        }
+        if n.count > 0 {
+            self.insert_node(self.nodes.len(), n);
+        }
     }
 
     /// DEBUG OBJECT's `ql_*` fields: nodes, average elements per node, fill, whether the

@@ -468,3 +468,54 @@ fn packed_nodes_export_redis_listpacks() {
     assert!(n.listpack().is_none());
     assert_eq!(n.plain_bytes().unwrap().as_ref(), b"1234");
 }
+
+/// What `nodes()` exports, `append_listpack` / `push_plain_node` load back node for node
+/// (the RDB round trip); malformed listpacks are refused, never trusted.
+#[test]
+fn listpacks_round_trip_and_bad_ones_are_refused() {
+    let mut r = Rng(0x0123_4567);
+    for t in [1u32, 20, 100, 1 << 30] {
+        let mut l = List::with_options(3, 1);
+        l.set_packed_threshold(t);
+        for _ in 0..300 {
+            let v = value(&mut r);
+            l.push_back(&v);
+        }
+        let mut back = List::with_options(3, 1);
+        for n in l.nodes() {
+            match n.listpack() {
+                Some(lp) => back.append_listpack(&lp).unwrap(),
+                None => back.push_plain_node(&n.plain_bytes().unwrap()),
+            }
+        }
+        assert_eq!(contents(&back), contents(&l));
+        assert_eq!(back.debug_fields(), l.debug_fields());
+        assert_eq!(back.compressed_nodes(), l.compressed_nodes());
+    }
+    let lp = list_of(-2, 1 << 30, &[b"a", b"12", b"hello"]).nodes().next().unwrap().listpack();
+    let lp = lp.unwrap();
+    let mut l = List::new(-2);
+    for cut in 0..lp.len() {
+        assert_eq!(l.append_listpack(&lp[..cut]), Err(BadListpack), "cut {cut}");
+    }
+    for i in 0..lp.len() {
+        for b in [0x00, 0x7F, 0x80, 0xC0, 0xE0, 0xF0, 0xF4, 0xFF] {
+            let mut bad = lp.clone();
+            bad[i] = b;
+            // Either refused or loaded into a list that reads back without panicking.
+            let mut l = List::new(-2);
+            if l.append_listpack(&bad).is_ok() {
+                let _ = contents(&l);
+                l.visit_rev(|_| true);
+            }
+        }
+    }
+    assert!(l.is_empty());
+    // An empty listpack is skipped; a string "12" is stored as the integer Redis would store.
+    l.append_listpack(&[7, 0, 0, 0, 0, 0, 0xFF]).unwrap();
+    assert_eq!(l.node_count(), 0);
+    l.append_listpack(&[11, 0, 0, 0, 1, 0, 0x82, b'1', b'2', 0x03, 0xFF]).unwrap();
+    assert_eq!(l.remove_matching(b"12", 0), 1);
+    l.append_packed([&b"x"[..], b"y"]);
+    assert_eq!(contents(&l), [b"x".to_vec(), b"y".to_vec()]);
+}
