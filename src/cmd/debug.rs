@@ -2,7 +2,8 @@
 //!
 //! The subcommands that make sense for ferrodis do their real job: HELP, LOG, SLEEP (blocks
 //! the loop, as in Redis), SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL,
-//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST. The others (RELOAD, LOADAOF, crash
+//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST, QUICKLIST-PACKED-THRESHOLD (list
+//! elements from that size on get plain nodes). The others (RELOAD, LOADAOF, crash
 //! helpers, allocator and encoding internals ferrodis does not have) get Redis's
 //! unknown-subcommand error.
 
@@ -58,6 +59,9 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the specified type. <type> can be: string,",
     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
     "    true, false.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
     "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
     "    In case NEVER is provided the last observed peak will never be reset",
@@ -137,12 +141,30 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             unsafe { libc::raise(libc::SIGSEGV) };
             Ok(())
         }
+        (b"quicklist-packed-threshold", 3) => {
+            ctx.st.ks.list_packed_threshold = packed_threshold(args.get(2))?;
+            ctx.reply().ok();
+            Ok(())
+        }
         (b"stringmatch-test", 2) => {
             crate::util::glob::fuzz_test(10_000_000);
             ctx.reply().simple(b"Apparently Redis did not crash: test passed");
             Ok(())
         }
         _ => Err(subcommand_syntax_error(args)),
+    }
+}
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD's size (quicklistisSetPackedThreshold): a memory value
+/// up to 4 GiB - 1 MiB; 0 (or an empty string) restores the 1 GiB default.
+fn packed_threshold(arg: &[u8]) -> Result<u32, CommandError> {
+    use crate::db::list::{DEFAULT_PACKED_THRESHOLD, MAX_PACKED_THRESHOLD};
+    match crate::config::memtoull(arg) {
+        Some(0) => Ok(DEFAULT_PACKED_THRESHOLD),
+        Some(n) if n <= MAX_PACKED_THRESHOLD => Ok(n as u32),
+        _ => Err(CommandError::stat(
+            "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+        )),
     }
 }
 
@@ -214,14 +236,19 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     };
     let idle =
         if lru_clock >= e.lru { lru_clock - e.lru } else { lru_clock + (LRU_CLOCK_MAX - e.lru) };
+    let extra = match &e.value {
+        Value::List(l) => l.debug_fields(),
+        _ => String::new(),
+    };
     let line = format!(
-        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}{}",
         &e.value as *const Value,
         refcount,
         e.value.encoding(),
         serialized_len(e, rdbcompression),
         e.lru,
-        idle
+        idle,
+        extra
     );
     ctx.reply().simple(line.as_bytes());
     Ok(())
@@ -361,7 +388,7 @@ fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
     rdb_len_size(len as u64) + len
 }
 
-/// rdbSavedObjectLen for a string value.
+/// rdbSavedObjectLen for a string or list value (other types: 0).
 fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
     let int_len = |v: i64| {
         if i8::try_from(v).is_ok() {
@@ -374,21 +401,38 @@ fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
             None
         }
     };
+    // rdbSaveRawString: short integers as integers, then LZF or raw.
+    let saved_string = |b: &[u8]| {
+        if b.len() <= 11 {
+            if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
+                return n;
+            }
+        }
+        raw_string_len(b, rdbcompression)
+    };
     match &e.value {
         Value::Int(i) => int_len(*i).unwrap_or_else(|| {
             let n = e.value.str_len();
             rdb_len_size(n as u64) + n
         }),
-        v => match v.str_bytes() {
-            Some(s) => {
-                let b = s.as_bytes();
-                if b.len() <= 11 {
-                    if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
-                        return n;
-                    }
-                }
-                raw_string_len(b, rdbcompression)
+        // Quicklist-2: the node count, then per node its container and either its LZF blob
+        // (a compressed node) or its bytes (the element, or the listpack) as a string.
+        Value::List(l) => {
+            let mut n = rdb_len_size(l.node_count() as u64);
+            for node in l.nodes() {
+                n += 1;
+                n += match node.compressed_len() {
+                    Some(c) => 1 + rdb_len_size(c as u64) + rdb_len_size(node.size() as u64) + c,
+                    None => match node.plain_bytes() {
+                        Some(b) => saved_string(&b),
+                        None => saved_string(&node.listpack().unwrap_or_default()),
+                    },
+                };
             }
+            n
+        }
+        v => match v.str_bytes() {
+            Some(s) => saved_string(s.as_bytes()),
             None => 0,
         },
     }

@@ -383,7 +383,7 @@ fn sort_generic(ctx: &mut Ctx, args: &Args, readonly: bool) -> CmdResult {
             let n = out.len();
             if n > 0 {
                 let lru = ctx.lru();
-                let list = make_list(&ctx.st.cfg, &out);
+                let list = make_list(&ctx.st.cfg, ctx.st.ks.list_packed_threshold, &out);
                 ctx.st.ks.set(db, dst, Value::List(Box::new(list)), 0, lru);
                 ctx.modified(db, dst);
                 ctx.notify(notify::LIST, "sortstore", db, dst);
@@ -414,8 +414,12 @@ fn set_elements(s: &crate::db::set::Set) -> Vec<Vec<u8>> {
     s.for_each(|m| v.push(m.to_vec()));
     v
 }
-fn make_list(cfg: &crate::config::Config, items: &[Vec<u8>]) -> crate::db::list::List {
-    crate::db::list::List::from_elems(cfg, items.iter().map(|v| v.as_slice()))
+fn make_list(
+    cfg: &crate::config::Config,
+    packed_threshold: u32,
+    items: &[Vec<u8>],
+) -> crate::db::list::List {
+    crate::db::list::List::from_elems(cfg, packed_threshold, items.iter().map(|v| v.as_slice()))
 }
 
 #[cfg(test)]

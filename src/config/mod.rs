@@ -28,6 +28,8 @@
 mod load;
 pub mod missing;
 mod parse;
+/// Memory values ("100mb") for commands outside the config (DEBUG QUICKLIST-PACKED-THRESHOLD).
+pub(crate) use parse::memtoull;
 mod rewrite;
 mod table;
 #[cfg(test)]

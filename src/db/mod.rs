@@ -84,6 +84,9 @@ pub struct Keyspace {
     pub stats: KeyspaceStats,
     /// Active expiry can be switched off by DEBUG SET-ACTIVE-EXPIRE 0.
     pub active_expire: bool,
+    /// Redis's `quicklist-packed-threshold` (DEBUG QUICKLIST-PACKED-THRESHOLD): list
+    /// elements of at least this many bytes get a plain node of their own.
+    pub list_packed_threshold: u32,
     /// What the keyspace did on its own, in order, for `notify::drain_keyspace_logs`:
     /// expired keys (always: WATCH and tracking need them), read misses and new keys (only
     /// while the `m` / `n` notification classes are on).
@@ -136,6 +139,7 @@ impl Keyspace {
             wheel: Wheel::new(now_ms),
             stats: KeyspaceStats::default(),
             active_expire: true,
+            list_packed_threshold: list::DEFAULT_PACKED_THRESHOLD,
             log: Vec::new(),
             log_misses: false,
             log_new: false,

@@ -92,13 +92,25 @@ fn bulk_elem(r: &mut Reply, e: Elem) {
     r.bulk(e.as_bytes(&mut buf));
 }
 
+/// A new list with the server's settings.
+fn new_list(ctx: &Ctx) -> List {
+    let mut l = List::with_config(&ctx.st.cfg);
+    l.set_packed_threshold(ctx.st.ks.list_packed_threshold);
+    l
+}
+
 /// `Some(list)` for a list key, None when missing, WRONGTYPE otherwise (lookupKeyWrite).
+/// The list gets the server's packed threshold for the inserts that follow.
 fn list_mut<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut List>, CommandError> {
     let (db, now) = (ctx.db(), ctx.now_ms);
+    let threshold = ctx.st.ks.list_packed_threshold;
     match ctx.st.ks.get(db, key, now) {
         None => Ok(None),
         Some(e) => match &mut e.value {
-            Value::List(l) => Ok(Some(l)),
+            Value::List(l) => {
+                l.set_packed_threshold(threshold);
+                Ok(Some(l))
+            }
             _ => Err(WRONGTYPE),
         },
     }
@@ -175,7 +187,7 @@ fn push_generic(ctx: &mut Ctx, args: &Args, left: bool, only_existing: bool) -> 
             return Ok(());
         }
         None => {
-            let mut l = List::with_config(&ctx.st.cfg);
+            let mut l = new_list(ctx);
             for v in args.rest(2) {
                 if left {
                     l.push_front(v);
@@ -563,10 +575,12 @@ fn move_generic(
     };
     // lmoveHandlePush: create the destination, signal it, push, notify, reply.
     if !dst_exists {
-        ctx.st.ks.set(db, dst, Value::List(Box::new(List::with_config(&ctx.st.cfg))), 0, lru);
+        ctx.st.ks.set(db, dst, Value::List(Box::new(new_list(ctx))), 0, lru);
     }
     ctx.modified(db, dst);
+    let threshold = ctx.st.ks.list_packed_threshold;
     if let Some(Value::List(dl)) = ctx.st.ks.get(db, dst, now).map(|e| &mut e.value) {
+        dl.set_packed_threshold(threshold);
         if to_left {
             dl.push_front(&v);
         } else {

@@ -1,4 +1,6 @@
-//! The packed entry format of a list node (Redis's listpack idea, our own layout).
+//! The packed entry format of a list node: Redis's listpack entry encoding, byte for byte
+//! (so a node's bytes framed by a listpack header and end marker are Redis's listpack, see
+//! `nodes.rs`; a test checks that against Redis's DUMP).
 //!
 //! An entry is `header payload backlen`. Strings that are the canonical decimal form of an
 //! i64 are stored as integers (a 7-bit value costs one byte), so a list of counters or ids
@@ -10,7 +12,10 @@
 //! - `10LLLLLL`: string of 0..=63 bytes
 //! - `110xxxxx xxxxxxxx`: 13-bit signed integer
 //! - `1110LLLL LLLLLLLL`: string of 64..=4095 bytes
-//! - `0xF0` + 8-byte length: longer string
+//! - `0xF0` + 4-byte length: longer string (packed elements are under the packed threshold,
+//!   < 4 GiB)
+//! - `0xF5` + 8-byte length: ours, a string of 4 GiB or more (never packed while plain
+//!   nodes take every element over the threshold; kept so the format has no limit)
 //! - `0xF1`..`0xF4`: i16, i24, i32, i64 little endian
 
 use crate::util::num;
@@ -32,6 +37,16 @@ impl<'a> Elem<'a> {
         match *self {
             Elem::Bytes(b) => b,
             Elem::Int(i) => fmt_i64(i, buf),
+        }
+    }
+
+    /// The element a plain node holds as raw bytes, classified as a packed entry would be,
+    /// so comparisons with a `Probe` behave the same whatever container holds it.
+    #[inline]
+    pub fn from_raw(v: &'a [u8]) -> Elem<'a> {
+        match as_int(v) {
+            Some(i) => Elem::Int(i),
+            None => Elem::Bytes(v),
         }
     }
 
@@ -148,8 +163,12 @@ impl<'a> Encoded<'a> {
             hdr[0] = 0xE0 | (l >> 8) as u8;
             hdr[1] = l as u8;
             2
-        } else {
+        } else if let Ok(l32) = u32::try_from(l) {
             hdr[0] = 0xF0;
+            hdr[1..5].copy_from_slice(&l32.to_le_bytes());
+            5
+        } else {
+            hdr[0] = 0xF5;
             hdr[1..9].copy_from_slice(&(l as u64).to_le_bytes());
             9
         };
@@ -204,6 +223,11 @@ pub fn decode(buf: &[u8], off: usize) -> (Elem<'_>, usize) {
         let l = (((h & 0x0F) as usize) << 8) | buf[off + 1] as usize;
         (Elem::Bytes(&buf[off + 2..off + 2 + l]), 2 + l)
     } else if h == 0xF0 {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&buf[off + 1..off + 5]);
+        let l = u32::from_le_bytes(b) as usize;
+        (Elem::Bytes(&buf[off + 5..off + 5 + l]), 5 + l)
+    } else if h == 0xF5 {
         let mut b = [0u8; 8];
         b.copy_from_slice(&buf[off + 1..off + 9]);
         let l = u64::from_le_bytes(b) as usize;
@@ -242,6 +266,63 @@ pub fn prev(buf: &[u8], end: usize) -> usize {
         shift += 7;
     }
     p - v
+}
+
+/// Check untrusted listpack entries (the bytes between a listpack's header and its end
+/// marker, from an RDB or RESTORE payload): every entry's header, length and backlen must be
+/// well formed and inside `buf`, so that `decode` and `prev` can never read out of bounds.
+/// Returns the entry count and whether some string entry is the canonical form of an integer
+/// (Redis always stores those as integers; such a node must be re-encoded, since matching
+/// relies on it). None when malformed.
+pub fn validate(buf: &[u8]) -> Option<(usize, bool)> {
+    let mut off = 0usize;
+    let mut count = 0usize;
+    let mut int_strings = false;
+    while off < buf.len() {
+        let h = buf[off];
+        let (hdr, payload, is_str): (usize, usize, bool) = if h < 0x80 {
+            (1, 0, false)
+        } else if h & 0xC0 == 0x80 {
+            (1, (h & 0x3F) as usize, true)
+        } else if h & 0xE0 == 0xC0 {
+            (2, 0, false)
+        } else if h & 0xF0 == 0xE0 {
+            let lo = *buf.get(off + 1)? as usize;
+            (2, (((h & 0x0F) as usize) << 8) | lo, true)
+        } else if h == 0xF0 {
+            let b = buf.get(off + 1..off + 5)?;
+            (5, u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, true)
+        } else {
+            match h {
+                0xF1 => (3, 0, false),
+                0xF2 => (4, 0, false),
+                0xF3 => (5, 0, false),
+                0xF4 => (9, 0, false),
+                _ => return None,
+            }
+        };
+        let body = hdr.checked_add(payload)?;
+        let end_body = off.checked_add(body)?;
+        let end = end_body.checked_add(backlen_size(body))?;
+        if end > buf.len() {
+            return None;
+        }
+        // The backlen must be exactly what `write` puts there (what `prev` reads back).
+        let mut v = body;
+        for i in (0..end - end_body).rev() {
+            let flag = if i == 0 { 0 } else { 0x80 };
+            if buf[end_body + i] != (v & 0x7F) as u8 | flag {
+                return None;
+            }
+            v >>= 7;
+        }
+        if is_str && as_int(&buf[off + hdr..end_body]).is_some() {
+            int_strings = true;
+        }
+        off = end;
+        count += 1;
+    }
+    Some((count, int_strings))
 }
 
 #[cfg(test)]
@@ -298,10 +379,37 @@ mod tests {
 
     #[test]
     fn small_values_are_small() {
+        // Listpack's sizes: 32-bit string header of 5 bytes, 2-byte backlen.
+        assert_eq!(Encoded::new(&[b'x'; 5000]).size(), 5000 + 5 + 2);
+        assert_eq!(Encoded::new(&[b'x'; 4095]).size(), 4095 + 2 + 2);
         assert_eq!(Encoded::new(b"7").size(), 2);
         assert_eq!(Encoded::new(b"-100").size(), 3);
         assert_eq!(Encoded::new(b"abc").size(), 5);
         assert_eq!(Encoded::new(b"123456").size(), 5);
+    }
+
+    #[test]
+    fn validate_accepts_encoded_entries_and_refuses_truncations() {
+        let mut buf = Vec::new();
+        for v in [&b"7"[..], b"-100", b"abc", b"123456", b"9223372036854775807", &[b'x'; 5000]] {
+            let e = Encoded::new(v);
+            let at = buf.len();
+            buf.resize(at + e.size(), 0);
+            e.write(&mut buf[at..]);
+        }
+        assert_eq!(validate(&buf), Some((6, false)));
+        for cut in 0..buf.len() {
+            if validate(&buf[..cut]).is_some() {
+                // Only cuts at entry boundaries are whole lists of entries.
+                assert!([0, 2, 5, 10, 15, 25].contains(&cut), "cut {cut}");
+            }
+        }
+        // A string entry holding "12" is valid but flagged for re-encoding.
+        assert_eq!(validate(&[0x82, b'1', b'2', 0x03]), Some((1, true)));
+        // A wrong backlen, an unknown header.
+        assert_eq!(validate(&[0x82, b'a', b'b', 0x04]), None);
+        assert_eq!(validate(&[0xF5, 0, 0]), None);
+        assert_eq!(validate(&[0x05, 0x81]), None);
     }
 
     #[test]

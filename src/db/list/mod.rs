@@ -12,17 +12,27 @@
 //! of a compressed node decompress it into a temporary; writes decompress it in place and
 //! compress it again.
 //!
+//! An element of at least the packed threshold (Redis's `quicklist-packed-threshold`, 1 GiB
+//! unless DEBUG QUICKLIST-PACKED-THRESHOLD changes it) lives alone in a *plain* node: its raw
+//! bytes, never merged with a neighbour, compressed like any interior node. Which node an
+//! insert lands in, when a node is split and when neighbours merge follow Redis's
+//! `_quicklistInsert` and `quicklistReplaceEntry` (`insert.rs`), so the node layout (what the
+//! RDB writer walks through `nodes()`, `nodes.rs`) is Redis's.
+//!
 //! Index lookups skip whole nodes by their counts from the nearer end, then walk one node
 //! from its nearer end, so LINDEX/LSET cost O(nodes + node size), not O(n).
 
 pub mod entry;
+mod insert;
 mod lzf;
+mod nodes;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use entry::{decode, prev, Encoded};
 pub use entry::{Elem, Probe};
+pub use nodes::{BadListpack, NodeRef};
 
 /// Byte limits of negative fills (-1..=-5).
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
@@ -37,13 +47,20 @@ const LP_HDR: usize = 7;
 /// Redis compresses nodes of at least this many bytes, when it saves at least 8.
 const MIN_COMPRESS_BYTES: usize = 48;
 const MIN_COMPRESS_IMPROVE: usize = 8;
+/// Redis's default `quicklist-packed-threshold` (1 GiB).
+pub const DEFAULT_PACKED_THRESHOLD: u32 = 1 << 30;
+/// The largest threshold DEBUG QUICKLIST-PACKED-THRESHOLD accepts (4 GiB - 1 MiB).
+pub const MAX_PACKED_THRESHOLD: u64 = (1 << 32) - (1 << 20);
 
 #[derive(Clone)]
 struct Node {
-    /// Packed entries, or their LZF form when `raw_len` is not 0.
+    /// Packed entries (or the raw element of a plain node), or their LZF form when
+    /// `raw_len` is not 0.
     buf: Vec<u8>,
     count: u32,
     raw_len: u32,
+    /// Redis's PLAIN container: one element, its bytes as they are.
+    plain: bool,
 }
 
 /// Offset of local entry `i` (< count) of a node's packed bytes, from the nearer end.
@@ -65,7 +82,16 @@ fn offset_in(buf: &[u8], count: u32, i: u32) -> usize {
 
 impl Node {
     fn new() -> Node {
-        Node { buf: Vec::new(), count: 0, raw_len: 0 }
+        Node { buf: Vec::new(), count: 0, raw_len: 0, plain: false }
+    }
+
+    fn new_plain(v: &[u8]) -> Node {
+        Node { buf: v.to_vec(), count: 1, raw_len: 0, plain: true }
+    }
+
+    /// A packed node of the entries `buf` holds.
+    fn packed(buf: Vec<u8>, count: u32) -> Node {
+        Node { buf, count, raw_len: 0, plain: false }
     }
 
     #[inline]
@@ -137,16 +163,18 @@ impl Node {
         self.count -= entries;
     }
 
-    /// Offset of local entry `i` (< count) of a plain node.
+    /// Offset of local entry `i` (< count) of an uncompressed packed node.
     fn offset_of(&self, i: u32) -> usize {
         offset_in(&self.buf, self.count, i)
     }
 
+    /// Redis's `node->sz`: the listpack's bytes, or a plain node's element size.
     fn bytes(&self) -> usize {
-        if self.is_compressed() {
-            self.raw_len as usize + LP_HDR
+        let raw = if self.is_compressed() { self.raw_len as usize } else { self.buf.len() };
+        if self.plain {
+            raw
         } else {
-            self.buf.len() + LP_HDR
+            raw + LP_HDR
         }
     }
 }
@@ -180,8 +208,11 @@ pub struct List {
     nodes: VecDeque<Node>,
     len: usize,
     fill: i16,
-    /// Plain nodes kept at each end; 0 = no compression.
+    /// Uncompressed nodes kept at each end; 0 = no compression.
     depth: u16,
+    /// Elements of at least this many bytes go to plain nodes (server-wide in Redis; the
+    /// command layer hands the current value in with `set_packed_threshold`).
+    packed_threshold: u32,
 }
 
 impl Default for List {
@@ -203,7 +234,19 @@ impl List {
             len: 0,
             fill: fill.clamp(-5, FILL_MAX) as i16,
             depth: depth.min(u16::MAX as u32) as u16,
+            packed_threshold: DEFAULT_PACKED_THRESHOLD,
         }
+    }
+
+    /// The server's `quicklist-packed-threshold` for the inserts that follow.
+    #[inline]
+    pub fn set_packed_threshold(&mut self, t: u32) {
+        self.packed_threshold = t;
+    }
+
+    #[inline]
+    fn is_large(&self, v: &[u8]) -> bool {
+        v.len() >= self.packed_threshold as usize
     }
 
     /// An empty list with the server's current node size and compression settings.
@@ -211,12 +254,15 @@ impl List {
         List::with_options(cfg.list_max_listpack_size, cfg.list_compress_depth)
     }
 
-    /// A list of `elems` in order with the server's settings (SORT ... STORE).
+    /// A list of `elems` in order with the server's settings (SORT ... STORE), elements of
+    /// `packed_threshold` bytes or more in plain nodes.
     pub fn from_elems<'a>(
         cfg: &crate::config::Config,
+        packed_threshold: u32,
         elems: impl IntoIterator<Item = &'a [u8]>,
     ) -> List {
         let mut l = List::with_config(cfg);
+        l.set_packed_threshold(packed_threshold);
         for e in elems {
             l.push_back(e);
         }
@@ -266,6 +312,11 @@ impl List {
         d > 0 && ni >= d && ni + d < self.nodes.len()
     }
 
+    /// Number of plain nodes (DEBUG, tests).
+    pub fn plain_nodes(&self) -> usize {
+        self.nodes.iter().filter(|n| n.plain).count()
+    }
+
     /// Node `ni`, decompressed in place for an edit; `settle` it afterwards.
     fn plain_mut(&mut self, ni: usize) -> &mut Node {
         let n = &mut self.nodes[ni];
@@ -297,7 +348,13 @@ impl List {
         }
     }
 
+    /// Redis's `_quicklistNodeAllowInsert` for an element of `sz` bytes (its string
+    /// length, not its encoded size, as Redis estimates) that is not large.
+    #[inline]
     fn allows(&self, node: &Node, sz: usize) -> bool {
+        if node.plain {
+            return false;
+        }
         let new_sz = node.bytes() + sz + SIZE_ESTIMATE_OVERHEAD;
         if self.fill < 0 {
             let lvl = (-(self.fill as i32) - 1) as usize;
@@ -308,8 +365,12 @@ impl List {
     }
 
     pub fn push_back(&mut self, v: &[u8]) {
+        if self.is_large(v) {
+            self.insert_node(self.nodes.len(), Node::new_plain(v));
+            return;
+        }
         let e = Encoded::new(v);
-        let fits = self.nodes.back().is_some_and(|n| self.allows(n, e.size()));
+        let fits = self.nodes.back().is_some_and(|n| self.allows(n, v.len()));
         if !fits {
             match self.nodes.back_mut() {
                 // A node that will not grow again gives back its growth slack.
@@ -326,8 +387,12 @@ impl List {
     }
 
     pub fn push_front(&mut self, v: &[u8]) {
+        if self.is_large(v) {
+            self.insert_node(0, Node::new_plain(v));
+            return;
+        }
         let e = Encoded::new(v);
-        let fits = self.nodes.front().is_some_and(|n| self.allows(n, e.size()));
+        let fits = self.nodes.front().is_some_and(|n| self.allows(n, v.len()));
         if !fits {
             match self.nodes.front_mut() {
                 Some(full) => full.buf.shrink_to_fit(),
@@ -348,6 +413,12 @@ impl List {
             return None;
         }
         let n = self.plain_mut(0);
+        if n.plain {
+            let r = f(Elem::from_raw(&n.buf));
+            self.remove_node(0);
+            self.len -= 1;
+            return Some(r);
+        }
         let (e, next) = decode(&n.buf, 0);
         let r = f(e);
         n.remove_range(0, next, 1);
@@ -363,6 +434,12 @@ impl List {
     pub fn pop_back_with<R>(&mut self, f: impl FnOnce(Elem) -> R) -> Option<R> {
         let last = self.nodes.len().checked_sub(1)?;
         let n = self.plain_mut(last);
+        if n.plain {
+            let r = f(Elem::from_raw(&n.buf));
+            self.remove_node(last);
+            self.len -= 1;
+            return Some(r);
+        }
         let start = prev(&n.buf, n.buf.len());
         let (e, _) = decode(&n.buf, start);
         let r = f(e);
@@ -418,21 +495,10 @@ impl List {
         let (ni, li) = self.locate(i);
         let n = &self.nodes[ni];
         let data = n.data();
+        if n.plain {
+            return Some(f(Elem::from_raw(&data)));
+        }
         Some(f(decode(&data, offset_in(&data, n.count, li)).0))
-    }
-
-    /// Replace element `idx`; false when out of range.
-    pub fn set(&mut self, idx: i64, v: &[u8]) -> bool {
-        let Some(i) = self.resolve(idx) else { return false };
-        let (ni, li) = self.locate(i);
-        let e = Encoded::new(v);
-        let n = self.plain_mut(ni);
-        let off = n.offset_of(li);
-        let end = decode(&n.buf, off).1;
-        n.remove_range(off, end, 1);
-        n.insert_at(off, &e);
-        self.split_if_oversized(ni);
-        true
     }
 
     /// Insert `v` before or after the first element equal to `pivot`; false when there is
@@ -440,54 +506,20 @@ impl List {
     pub fn insert_by_pivot(&mut self, pivot: &[u8], v: &[u8], after: bool) -> bool {
         let p = Probe::new(pivot);
         for ni in 0..self.nodes.len() {
-            let data = self.nodes[ni].data();
-            let mut hit = None;
-            for (off, e) in node_iter(&data) {
-                if e.matches(&p) {
-                    hit = Some(if after { decode(&data, off).1 } else { off });
-                    break;
-                }
-            }
+            let n = &self.nodes[ni];
+            let data = n.data();
+            let hit = if n.plain {
+                Elem::from_raw(&data).matches(&p).then_some(0)
+            } else {
+                node_iter(&data).position(|(_, e)| e.matches(&p)).map(|i| i as u32)
+            };
             drop(data);
-            if let Some(off) = hit {
-                let e = Encoded::new(v);
-                self.plain_mut(ni).insert_at(off, &e);
-                self.len += 1;
-                self.split_if_oversized(ni);
+            if let Some(li) = hit {
+                self.insert_beside(ni, li, v, after);
                 return true;
             }
         }
         false
-    }
-
-    /// A node that outgrew its limit by a middle insert or a replacement is cut in two.
-    fn split_if_oversized(&mut self, ni: usize) {
-        let n = &self.nodes[ni];
-        if n.count < 2 {
-            self.settle(ni);
-            return;
-        }
-        let over = if self.fill < 0 {
-            let lvl = (-(self.fill as i32) - 1) as usize;
-            n.bytes() > OPTIMIZATION_LEVEL[lvl.min(4)]
-        } else {
-            n.bytes() > SIZE_SAFETY_LIMIT || n.count as i64 > self.fill as i64
-        };
-        if !over {
-            self.settle(ni);
-            return;
-        }
-        let half = n.count / 2;
-        let off = n.offset_of(half);
-        let tail = Node { buf: n.buf[off..].to_vec(), count: n.count - half, raw_len: 0 };
-        let n = &mut self.nodes[ni];
-        n.buf.truncate(off);
-        n.buf.shrink_to(off.next_multiple_of(16));
-        n.count = half;
-        self.nodes.insert(ni + 1, tail);
-        self.settle(ni);
-        self.settle(ni + 1);
-        self.settle_edges();
     }
 
     /// LREM: remove up to `count` elements equal to `v` (0 = all; negative from the tail).
@@ -506,7 +538,16 @@ impl List {
             if removed == limit {
                 break;
             }
-            let data = self.nodes[ni].data();
+            let node = &self.nodes[ni];
+            if node.plain {
+                if Elem::from_raw(&node.data()).matches(&p) {
+                    // Emptied: dropped with the other empty nodes below.
+                    self.nodes[ni].count = 0;
+                    removed += 1;
+                }
+                continue;
+            }
+            let data = node.data();
             let mut hits: Vec<(usize, usize)> = Vec::new();
             if from_tail {
                 let mut end = data.len();
@@ -619,6 +660,12 @@ impl List {
         let (first, li) = self.locate(start);
         for (ni, n) in self.nodes.iter().enumerate().skip(first) {
             let data = n.data();
+            if n.plain {
+                if !f(Elem::from_raw(&data)) {
+                    return;
+                }
+                continue;
+            }
             let off = if ni == first { offset_in(&data, n.count, li) } else { 0 };
             let mut it = node_iter(&data);
             it.off = off;
@@ -634,6 +681,12 @@ impl List {
     pub fn visit_rev(&self, mut f: impl FnMut(Elem) -> bool) {
         for n in self.nodes.iter().rev() {
             let data = n.data();
+            if n.plain {
+                if !f(Elem::from_raw(&data)) {
+                    return;
+                }
+                continue;
+            }
             let mut end = data.len();
             while end > 0 {
                 let start = prev(&data, end);
