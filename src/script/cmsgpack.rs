@@ -112,7 +112,16 @@ fn is_array(t: &Table) -> mlua::Result<Option<usize>> {
     Ok((max == count as f64).then_some(count))
 }
 
-fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
+/// `polls` counts values encoded, so a table that holds itself many times (the output grows
+/// exponentially within the nesting limit) stays killable by SCRIPT KILL.
+fn encode(
+    lua: &Lua,
+    out: &mut Vec<u8>,
+    v: &Value,
+    level: usize,
+    polls: &mut super::run::BusyPoll,
+) -> mlua::Result<()> {
+    polls.tick(lua)?;
     match v {
         Value::String(s) => {
             let b = s.as_bytes();
@@ -127,7 +136,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
                 encode_len(out, n, Some((0x90, 16)), 0xdc, 0xdd, None);
                 for i in 1..=n {
                     let e: Value = t.raw_get(i)?;
-                    encode(out, &e, level + 1)?;
+                    encode(lua, out, &e, level + 1, polls)?;
                 }
             }
             None => {
@@ -135,8 +144,8 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
                 encode_len(out, n, Some((0x80, 16)), 0xde, 0xdf, None);
                 for pair in t.clone().pairs::<Value, Value>() {
                     let (k, val) = pair?;
-                    encode(out, &k, level + 1)?;
-                    encode(out, &val, level + 1)?;
+                    encode(lua, out, &k, level + 1, polls)?;
+                    encode(lua, out, &val, level + 1, polls)?;
                 }
             }
         },
@@ -148,6 +157,8 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
 enum DecodeError {
     Missing,
     Bad,
+    /// Nested deeper than MAX_DECODE_DEPTH (the function that ran out of stack).
+    TooDeep(&'static str),
 }
 
 struct Cursor<'a> {
@@ -156,8 +167,9 @@ struct Cursor<'a> {
     depth: usize,
 }
 
-/// Nesting accepted when decoding: input is untrusted and decoding recurses.
-const MAX_DECODE_DEPTH: usize = 256;
+/// Nesting accepted when decoding: input is untrusted and decoding recurses. Redis decodes
+/// 1000 levels and fails (or overflows its C stack) a few thousand levels down.
+const MAX_DECODE_DEPTH: usize = 1000;
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
@@ -245,7 +257,7 @@ impl<'a> Cursor<'a> {
 
     fn array(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
         if self.depth >= MAX_DECODE_DEPTH {
-            return Ok(Err(DecodeError::Bad));
+            return Ok(Err(DecodeError::TooDeep("mp_decode_to_lua_array")));
         }
         self.depth += 1;
         let r = self.array_items(lua, n);
@@ -270,7 +282,7 @@ impl<'a> Cursor<'a> {
 
     fn map(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
         if self.depth >= MAX_DECODE_DEPTH {
-            return Ok(Err(DecodeError::Bad));
+            return Ok(Err(DecodeError::TooDeep("mp_decode_to_lua_hash")));
         }
         self.depth += 1;
         let r = self.map_items(lua, n);
@@ -337,6 +349,9 @@ fn unpack_full(lua: &Lua, s: &[u8], limit: i64, offset: i64) -> mlua::Result<(i6
             Ok(v) => out.push(v),
             Err(DecodeError::Missing) => return Err(lerr(lua, "Missing bytes in input.")),
             Err(DecodeError::Bad) => return Err(lerr(lua, "Bad data format in input.")),
+            Err(DecodeError::TooDeep(f)) => {
+                return Err(lerr(lua, format!("stack overflow (in function {f})")))
+            }
         }
     }
     let next = if c.pos >= s.len() { -1 } else { c.pos as i64 };
@@ -352,8 +367,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 return Err(lerr(lua, "bad argument #0 to 'pack' (MessagePack pack needs input.)"));
             }
             let mut out = Vec::new();
+            let mut polls = super::run::BusyPoll::default();
             for a in args.iter() {
-                encode(&mut out, a, 0)?;
+                encode(lua, &mut out, a, 0, &mut polls)?;
             }
             lua.create_string(&out)
         })?,

@@ -220,6 +220,32 @@ impl RunCtx<'_> {
     }
 }
 
+/// Keeps a loop in Rust driven by a script's data (an encoder walking a table that holds
+/// itself many times) killable: every `BUSY_POLL_PERIOD` steps it runs the per-run busy
+/// callback, as the instruction-count hook does between Lua instructions.
+#[derive(Default)]
+pub struct BusyPoll(u32);
+
+const BUSY_POLL_PERIOD: u32 = 4096;
+
+impl BusyPoll {
+    #[inline]
+    pub fn tick(&mut self, lua: &Lua) -> mlua::Result<()> {
+        self.0 += 1;
+        if self.0 < BUSY_POLL_PERIOD {
+            return Ok(());
+        }
+        self.0 = 0;
+        let Ok(hooks) = lua.named_registry_value::<mlua::Table>(super::sandbox::HOOKS_KEY) else {
+            return Ok(());
+        };
+        match hooks.raw_get::<Value>("busy") {
+            Ok(Value::Function(f)) => f.call::<()>(()),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Install the count hook on a VM: every HOOK_PERIOD instructions it calls the per-run
 /// `busy` callback when one is set.
 ///

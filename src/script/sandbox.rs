@@ -155,7 +155,7 @@ pub fn new_vm(
 }
 
 /// Registry key of the table holding the per-run callbacks.
-const HOOKS_KEY: &str = "ferrodis.hooks";
+pub const HOOKS_KEY: &str = "ferrodis.hooks";
 
 // redis.call, redis.pcall and redis.acl_check_cmd are C functions, as in Redis: a C function in
 // tail position (`return redis.call(...)`) keeps the script's frame, so errors name the
