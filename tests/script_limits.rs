@@ -231,3 +231,27 @@ fn refusals_inside_scripts_use_redis_texts() {
         "$16\r\n0.87885112309775\r\n",
     );
 }
+
+#[test]
+fn tracking_remembers_the_keys_a_script_declares_when_it_reads() {
+    // Redis 7.0 remembers the caller's declared keys each time the script runs a read-only
+    // command; keys the script reads without declaring them are not tracked.
+    let srv = common::start();
+    let mut c = srv.raw();
+    let mut w = srv.raw();
+    let _ = c.roundtrip(&resp(&[b"HELLO", b"3"]), 0);
+    exp(&mut c, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    exp(&mut c, &["EVAL", "return redis.call('get', KEYS[1])", "1", "k1"], "_\r\n");
+    exp(&mut c, &["EVAL", "return redis.call('mget', 'k2', 'k3')", "0"], "*2\r\n_\r\n_\r\n");
+    exp(&mut c, &["EVAL", "return redis.call('ping')", "1", "k4"], "+PONG\r\n");
+    // Read then written by the script itself: the invalidation follows the reply.
+    exp(
+        &mut c,
+        &["EVAL", "redis.call('get', KEYS[1]) return redis.call('set', KEYS[1], 'z')", "1", "k5"],
+        "+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk5\r\n",
+    );
+    exp(&mut w, &["MSET", "k1", "v", "k2", "v", "k3", "v", "k4", "v"], "+OK\r\n");
+    let want = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk1\r\n";
+    let (got, _) = c.read_for(Duration::from_millis(500), want.len());
+    assert_eq!(String::from_utf8_lossy(&got), want);
+}
