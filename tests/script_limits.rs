@@ -244,6 +244,8 @@ fn tracking_remembers_the_keys_a_script_declares_when_it_reads() {
     exp(&mut c, &["EVAL", "return redis.call('get', KEYS[1])", "1", "k1"], "_\r\n");
     exp(&mut c, &["EVAL", "return redis.call('mget', 'k2', 'k3')", "0"], "*2\r\n_\r\n_\r\n");
     exp(&mut c, &["EVAL", "return redis.call('ping')", "1", "k4"], "+PONG\r\n");
+    // EVAL_RO is a read-only command, yet tracks only through the script's reads.
+    exp(&mut c, &["EVAL_RO", "return redis.call('ping')", "1", "k4"], "+PONG\r\n");
     // Read then written by the script itself: the invalidation follows the reply.
     exp(
         &mut c,
