@@ -127,7 +127,7 @@ fn dump_and_restore() {
     let _: String = redis::cmd("FUNCTION").arg("LOAD").arg(LIB).query(&mut c).unwrap();
     let dump: Vec<u8> = redis::cmd("FUNCTION").arg("DUMP").query(&mut c).unwrap();
     let r: redis::RedisResult<()> = redis::cmd("FUNCTION").arg("RESTORE").arg(&dump).query(&mut c);
-    assert!(r.unwrap_err().to_string().contains("Library 'mylib' already exists"));
+    assert!(r.unwrap_err().to_string().contains("Library mylib already exists"));
     let _: () =
         redis::cmd("FUNCTION").arg("RESTORE").arg(&dump).arg("REPLACE").query(&mut c).unwrap();
     let _: () = redis::cmd("FUNCTION").arg("FLUSH").query(&mut c).unwrap();

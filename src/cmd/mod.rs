@@ -586,7 +586,13 @@ fn run(
         } else {
             scripting::BUSY_FUNCTION
         };
-        write_error(st, client, &e);
+        // Redis's rejectCommand: a refused command dooms the transaction it was sent in,
+        // and a refused EXEC ends it (EXECABORT ... BUSY ...).
+        if st.table.full_name(id) == "exec" {
+            exec_abort(st, client, e.text().as_bytes());
+        } else {
+            reject(st, client, e.text().as_bytes());
+        }
         return true;
     }
     // While EXEC runs its queue (and any script inside it calls commands), nothing queues.

@@ -276,6 +276,7 @@ fn script_exists(ctx: &mut Ctx, args: &Args) -> CmdResult {
 }
 
 fn script_flush(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    // Unlike FUNCTION FLUSH, any extra argument gets the option error.
     if args.len() > 3 || (args.len() == 3 && !args.is(2, "sync") && !args.is(2, "async")) {
         return Err(CommandError::stat("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));
     }
@@ -369,10 +370,14 @@ fn fcall_ro(ctx: &mut Ctx, args: &Args) -> CmdResult {
 }
 
 fn fcall_generic(ctx: &mut Ctx, args: &Args, ro: bool) -> CmdResult {
-    let nk = numkeys(args, 2)?;
     let Some(f) = ctx.st.scripting.functions.find(args.get(1)) else {
         return Err(CommandError::stat("ERR Function not found"));
     };
+    // FCALL has its own text for a numkeys that is not a number (EVAL's is the generic one).
+    if crate::util::num::parse_i64(args.get(2)).is_none() {
+        return Err(CommandError::stat("ERR Bad number of keys provided"));
+    }
+    let nk = numkeys(args, 2)?;
     if ro && f.flags & sflags::NO_WRITES == 0 {
         return Err(CommandError::stat(
             "ERR Can not execute a script with write flag using *_ro command.",
@@ -422,7 +427,10 @@ fn function_delete(ctx: &mut Ctx, args: &Args) -> CmdResult {
 }
 
 fn function_flush(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    if args.len() > 3 || (args.len() == 3 && !args.is(2, "sync") && !args.is(2, "async")) {
+    if args.len() > 3 {
+        return Err(super::server::subcommand_syntax_error(args));
+    }
+    if args.len() == 3 && !args.is(2, "sync") && !args.is(2, "async") {
         return Err(CommandError::stat("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
     }
     ctx.st.scripting.functions.flush();
@@ -546,6 +554,9 @@ fn function_restore(ctx: &mut Ctx, args: &Args) -> CmdResult {
         Append,
         Replace,
     }
+    if args.len() > 4 {
+        return Err(super::server::subcommand_syntax_error(args));
+    }
     let policy =
         match args.len() {
             3 => Policy::Append,
@@ -568,6 +579,13 @@ fn function_restore(ctx: &mut Ctx, args: &Args) -> CmdResult {
         f.flush();
     }
     let mut failed = None;
+    // Redis's libraryJoin checks every library name before any function name, and words
+    // this error without FUNCTION LOAD's quotes.
+    if policy == Policy::Append {
+        if let Some(lib) = libs.iter().find(|l| f.libraries.contains_key(&l.name)) {
+            return Err(CommandError::msg(format!("ERR Library {} already exists", lib.name)));
+        }
+    }
     for lib in libs {
         if let Err(e) = f.install(lib, policy == Policy::Replace) {
             failed = Some(e);

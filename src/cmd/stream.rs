@@ -633,8 +633,13 @@ pub struct ReadArgs {
     pub nstreams: usize,
 }
 
-/// Redis's xreadCommand option loop.
-pub fn parse_read_args(args: &Args, xreadgroup: bool) -> Result<ReadArgs, CommandError> {
+/// Redis's xreadCommand option loop. `from_script`: BLOCK is refused to scripts (Redis keeps
+/// this error rather than answering as if the timeout passed, as other blocking commands do).
+pub fn parse_read_args(
+    args: &Args,
+    xreadgroup: bool,
+    from_script: bool,
+) -> Result<ReadArgs, CommandError> {
     let mut r =
         ReadArgs { count: 0, block_ms: None, group: None, noack: false, streams: 0, nstreams: 0 };
     let argc = args.len();
@@ -642,6 +647,12 @@ pub fn parse_read_args(args: &Args, xreadgroup: bool) -> Result<ReadArgs, Comman
     while i < argc {
         let more = argc - i - 1;
         if args.is(i, "block") && more > 0 {
+            if from_script {
+                return Err(CommandError::msg(format!(
+                    "ERR {} command is not allowed with BLOCK option from scripts",
+                    String::from_utf8_lossy(args.get(0))
+                )));
+            }
             i += 1;
             let ms = num::parse_i64(args.get(i))
                 .ok_or(CommandError::stat("ERR timeout is not an integer or out of range"))?;
@@ -693,7 +704,7 @@ pub fn parse_read_args(args: &Args, xreadgroup: bool) -> Result<ReadArgs, Comman
 }
 
 fn xread(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let ra = parse_read_args(args, false)?;
+    let ra = parse_read_args(args, false, crate::script::run::is_script_client(ctx.client))?;
     // Resolve `$` and parse IDs before serving anything, as Redis does.
     let mut ids = Vec::with_capacity(ra.nstreams);
     for k in 0..ra.nstreams {

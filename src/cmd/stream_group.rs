@@ -436,7 +436,7 @@ fn serve_new(
 }
 
 fn xreadgroup(ctx: &mut Ctx, args: &Args) -> CmdResult {
-    let ra = parse_read_args(args, true)?;
+    let ra = parse_read_args(args, true, crate::script::run::is_script_client(ctx.client))?;
     let Some((gname, cname)) = ra.group.clone() else { return Ok(()) };
     let mut ids = Vec::with_capacity(ra.nstreams);
     for k in 0..ra.nstreams {

@@ -177,7 +177,10 @@ pub fn after_command(
     args: &Args,
     now_ms: i64,
 ) {
-    if def.has(flags::READONLY) && !def.has(flags::PUBSUB) {
+    // The read-only script commands track nothing themselves: the script's read-only
+    // commands remember their keys (see script::run).
+    let ro_script = matches!(def.name, "eval_ro" | "evalsha_ro" | "fcall_ro");
+    if def.has(flags::READONLY) && !def.has(flags::PUBSUB) && !ro_script {
         if let Ok(keys) = def.keys(args) {
             tr::remember_keys(st, c, keys.into_iter().map(|i| args.get(i).to_vec()));
         }

@@ -41,6 +41,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CommandError;
 use load::{LoadCtx, FILE_ONLY_DIRECTIVES};
+/// Redis's `sdssplitargs`, for the other places Redis splits a line (the FUNCTION shebang).
+pub(crate) use parse::split_args;
 use parse::*;
 pub use table::{
     lookup, params, stored_only, Param, ACTED, DENY_LOADING, HIDDEN, IMMUTABLE, MULTI_ARG,

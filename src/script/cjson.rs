@@ -318,7 +318,10 @@ fn encode(lua: &Lua, cfg: &Cfg, v: &Value, depth: i32, out: &mut Vec<u8>) -> mlu
     }
     let prec = cfg.precision.load(Ordering::Relaxed);
     let mut stack = vec![Task::Val(v.clone(), depth)];
+    // A table holding itself many times expands exponentially within encode_max_depth.
+    let mut polls = super::run::BusyPoll::default();
     while let Some(task) = stack.pop() {
+        polls.tick(lua)?;
         let (v, depth) = match task {
             Task::Byte(b) => {
                 out.push(b);

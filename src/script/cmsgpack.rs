@@ -112,7 +112,16 @@ fn is_array(t: &Table) -> mlua::Result<Option<usize>> {
     Ok((max == count as f64).then_some(count))
 }
 
-fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
+/// `polls` counts values encoded, so a table that holds itself many times (the output grows
+/// exponentially within the nesting limit) stays killable by SCRIPT KILL.
+fn encode(
+    lua: &Lua,
+    out: &mut Vec<u8>,
+    v: &Value,
+    level: usize,
+    polls: &mut super::run::BusyPoll,
+) -> mlua::Result<()> {
+    polls.tick(lua)?;
     match v {
         Value::String(s) => {
             let b = s.as_bytes();
@@ -127,7 +136,7 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
                 encode_len(out, n, Some((0x90, 16)), 0xdc, 0xdd, None);
                 for i in 1..=n {
                     let e: Value = t.raw_get(i)?;
-                    encode(out, &e, level + 1)?;
+                    encode(lua, out, &e, level + 1, polls)?;
                 }
             }
             None => {
@@ -135,8 +144,8 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
                 encode_len(out, n, Some((0x80, 16)), 0xde, 0xdf, None);
                 for pair in t.clone().pairs::<Value, Value>() {
                     let (k, val) = pair?;
-                    encode(out, &k, level + 1)?;
-                    encode(out, &val, level + 1)?;
+                    encode(lua, out, &k, level + 1, polls)?;
+                    encode(lua, out, &val, level + 1, polls)?;
                 }
             }
         },
@@ -148,16 +157,26 @@ fn encode(out: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
 enum DecodeError {
     Missing,
     Bad,
+    /// Nested deeper than MAX_DECODE_DEPTH (the function that ran out of stack).
+    TooDeep(&'static str),
 }
 
 struct Cursor<'a> {
     s: &'a [u8],
     pos: usize,
-    depth: usize,
+    /// Where the last item began (its type byte).
+    last: usize,
 }
 
-/// Nesting accepted when decoding: input is untrusted and decoding recurses.
-const MAX_DECODE_DEPTH: usize = 256;
+enum Item {
+    Value(Value),
+    Array(usize),
+    Map(usize),
+}
+
+/// Nesting accepted when decoding: input is untrusted and decoding recurses. Redis decodes
+/// 1000 levels and fails (or overflows its C stack) a few thousand levels down.
+const MAX_DECODE_DEPTH: usize = 1000;
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
@@ -171,7 +190,90 @@ impl<'a> Cursor<'a> {
         Ok(self.take(n)?.iter().fold(0u64, |a, &b| (a << 8) | b as u64))
     }
 
+    /// One value, nested arrays and maps included. Iterative (a stack of open containers),
+    /// so nesting up to MAX_DECODE_DEPTH costs heap, not the thread's stack.
     fn decode(&mut self, lua: &Lua) -> mlua::Result<Result<Value, DecodeError>> {
+        enum Open {
+            Array { t: Table, n: usize, i: usize },
+            Map { t: Table, n: usize, i: usize, key: Option<Value> },
+        }
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            let mut v = match self.item(lua)? {
+                Err(e) => return Ok(Err(e)),
+                Ok(Item::Value(v)) => v,
+                Ok(Item::Array(n)) | Ok(Item::Map(n)) if open.len() >= MAX_DECODE_DEPTH => {
+                    let _ = n;
+                    let f = if matches!(self.s.get(self.last), Some(0x90..=0x9f | 0xdc | 0xdd)) {
+                        "mp_decode_to_lua_array"
+                    } else {
+                        "mp_decode_to_lua_hash"
+                    };
+                    return Ok(Err(DecodeError::TooDeep(f)));
+                }
+                Ok(Item::Array(n)) => {
+                    // Each element takes a byte at least: a declared length beyond the input
+                    // is missing data (and must not size an allocation).
+                    if n > self.s.len() - self.pos {
+                        return Ok(Err(DecodeError::Missing));
+                    }
+                    let t = lua.create_table_with_capacity(n, 0)?;
+                    if n > 0 {
+                        open.push(Open::Array { t, n, i: 0 });
+                        continue;
+                    }
+                    Value::Table(t)
+                }
+                Ok(Item::Map(n)) => {
+                    if n > (self.s.len() - self.pos) / 2 {
+                        return Ok(Err(DecodeError::Missing));
+                    }
+                    let t = lua.create_table()?;
+                    if n > 0 {
+                        open.push(Open::Map { t, n, i: 0, key: None });
+                        continue;
+                    }
+                    Value::Table(t)
+                }
+            };
+            // Hand the value to the innermost open container; close those that are full.
+            loop {
+                match open.last_mut() {
+                    None => return Ok(Ok(v)),
+                    Some(Open::Array { t, n, i }) => {
+                        *i += 1;
+                        t.raw_set(*i, v)?;
+                        if *i < *n {
+                            break;
+                        }
+                    }
+                    Some(Open::Map { t, n, i, key }) => match key.take() {
+                        None => {
+                            *key = Some(v);
+                            break;
+                        }
+                        Some(k) => {
+                            if k != Value::Nil {
+                                t.raw_set(k, v)?;
+                            }
+                            *i += 1;
+                            if *i < *n {
+                                break;
+                            }
+                        }
+                    },
+                }
+                v = match open.pop() {
+                    Some(Open::Array { t, .. }) | Some(Open::Map { t, .. }) => Value::Table(t),
+                    None => unreachable!("checked by last_mut"),
+                };
+            }
+        }
+    }
+
+    /// One scalar, or the header of an array or map.
+    fn item(&mut self, lua: &Lua) -> mlua::Result<Result<Item, DecodeError>> {
+        self.last = self.pos;
         let c = match self.take(1) {
             Ok(b) => b[0],
             Err(e) => return Ok(Err(e)),
@@ -184,15 +286,15 @@ impl<'a> Cursor<'a> {
                 }
             };
         }
-        let num = |n: f64| Ok(Ok(Value::Number(n)));
+        let num = |n: f64| Ok(Ok(Item::Value(Value::Number(n))));
         match c {
             0x00..=0x7f => num(c as f64),
-            0x80..=0x8f => self.map(lua, (c & 0x0f) as usize),
-            0x90..=0x9f => self.array(lua, (c & 0x0f) as usize),
+            0x80..=0x8f => Ok(Ok(Item::Map((c & 0x0f) as usize))),
+            0x90..=0x9f => Ok(Ok(Item::Array((c & 0x0f) as usize))),
             0xa0..=0xbf => self.string(lua, (c & 0x1f) as usize),
-            0xc0 => Ok(Ok(Value::Nil)),
-            0xc2 => Ok(Ok(Value::Boolean(false))),
-            0xc3 => Ok(Ok(Value::Boolean(true))),
+            0xc0 => Ok(Ok(Item::Value(Value::Nil))),
+            0xc2 => Ok(Ok(Item::Value(Value::Boolean(false)))),
+            0xc3 => Ok(Ok(Item::Value(Value::Boolean(true)))),
             0xc4 | 0xd9 => {
                 let n = tri!(self.be(1)) as usize;
                 self.string(lua, n)
@@ -217,86 +319,30 @@ impl<'a> Cursor<'a> {
             0xd3 => num(tri!(self.be(8)) as i64 as f64),
             0xdc => {
                 let n = tri!(self.be(2)) as usize;
-                self.array(lua, n)
+                Ok(Ok(Item::Array(n)))
             }
             0xdd => {
                 let n = tri!(self.be(4)) as usize;
-                self.array(lua, n)
+                Ok(Ok(Item::Array(n)))
             }
             0xde => {
                 let n = tri!(self.be(2)) as usize;
-                self.map(lua, n)
+                Ok(Ok(Item::Map(n)))
             }
             0xdf => {
                 let n = tri!(self.be(4)) as usize;
-                self.map(lua, n)
+                Ok(Ok(Item::Map(n)))
             }
             0xe0..=0xff => num(c as i8 as f64),
             _ => Ok(Err(DecodeError::Bad)),
         }
     }
 
-    fn string(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
+    fn string(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Item, DecodeError>> {
         match self.take(n) {
-            Ok(b) => Ok(Ok(Value::String(lua.create_string(b)?))),
+            Ok(b) => Ok(Ok(Item::Value(Value::String(lua.create_string(b)?)))),
             Err(e) => Ok(Err(e)),
         }
-    }
-
-    fn array(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
-        if self.depth >= MAX_DECODE_DEPTH {
-            return Ok(Err(DecodeError::Bad));
-        }
-        self.depth += 1;
-        let r = self.array_items(lua, n);
-        self.depth -= 1;
-        r
-    }
-
-    fn array_items(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
-        // Each element takes a byte at least: a declared length beyond the input is missing data.
-        if n > self.s.len() - self.pos {
-            return Ok(Err(DecodeError::Missing));
-        }
-        let t = lua.create_table_with_capacity(n, 0)?;
-        for i in 1..=n {
-            match self.decode(lua)? {
-                Ok(v) => t.raw_set(i, v)?,
-                Err(e) => return Ok(Err(e)),
-            }
-        }
-        Ok(Ok(Value::Table(t)))
-    }
-
-    fn map(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
-        if self.depth >= MAX_DECODE_DEPTH {
-            return Ok(Err(DecodeError::Bad));
-        }
-        self.depth += 1;
-        let r = self.map_items(lua, n);
-        self.depth -= 1;
-        r
-    }
-
-    fn map_items(&mut self, lua: &Lua, n: usize) -> mlua::Result<Result<Value, DecodeError>> {
-        if n > (self.s.len() - self.pos) / 2 {
-            return Ok(Err(DecodeError::Missing));
-        }
-        let t = lua.create_table()?;
-        for _ in 0..n {
-            let k = match self.decode(lua)? {
-                Ok(v) => v,
-                Err(e) => return Ok(Err(e)),
-            };
-            let v = match self.decode(lua)? {
-                Ok(v) => v,
-                Err(e) => return Ok(Err(e)),
-            };
-            if k != Value::Nil {
-                t.raw_set(k, v)?;
-            }
-        }
-        Ok(Ok(Value::Table(t)))
     }
 }
 
@@ -330,13 +376,16 @@ fn unpack_full(lua: &Lua, s: &[u8], limit: i64, offset: i64) -> mlua::Result<(i6
             format!("Start offset {offset} greater than input length {}.", s.len()),
         ));
     }
-    let mut c = Cursor { s, pos: offset as usize, depth: 0 };
+    let mut c = Cursor { s, pos: offset as usize, last: 0 };
     let mut out = Vec::new();
     while c.pos < s.len() && (limit == 0 || (out.len() as i64) < limit) {
         match c.decode(lua)? {
             Ok(v) => out.push(v),
             Err(DecodeError::Missing) => return Err(lerr(lua, "Missing bytes in input.")),
             Err(DecodeError::Bad) => return Err(lerr(lua, "Bad data format in input.")),
+            Err(DecodeError::TooDeep(f)) => {
+                return Err(lerr(lua, format!("stack overflow (in function {f})")))
+            }
         }
     }
     let next = if c.pos >= s.len() { -1 } else { c.pos as i64 };
@@ -352,8 +401,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 return Err(lerr(lua, "bad argument #0 to 'pack' (MessagePack pack needs input.)"));
             }
             let mut out = Vec::new();
+            let mut polls = super::run::BusyPoll::default();
             for a in args.iter() {
-                encode(&mut out, a, 0)?;
+                encode(lua, &mut out, a, 0, &mut polls)?;
             }
             lua.create_string(&out)
         })?,

@@ -13,7 +13,7 @@ use mlua::{Lua, Table, Value};
 
 use crate::resp::reply::Reply;
 
-/// Deepest reply nesting converted (Redis's Lua stack would overflow earlier).
+/// Deepest reply nesting converted into Lua (our own replies nest a few levels at most).
 const MAX_DEPTH: usize = 1000;
 
 /// `%.17g` of a double, as Redis 7.0 formats a Lua number passed to redis.call.
@@ -164,12 +164,53 @@ pub struct ErrorReplies {
     pub counted: Vec<Vec<u8>>,
 }
 
+/// Lua 5.1's LUAI_MAXCSTACK: the most stack slots a C function may hold.
+const LUA_MAX_C_STACK: usize = 8000;
+/// Stack slots in use when Redis starts converting a script's return value (the error handler
+/// and the value itself).
+const FIRST_SLOT: usize = 2;
+/// Redis converts a value only while `lua_checkstack(lua, 4)` succeeds.
+const LAST_SLOT: usize = LUA_MAX_C_STACK - 4;
+/// Bytes a script's reply may take. A table that contains itself several times expands
+/// exponentially within the stack limit; Redis would write until it runs out of memory.
+pub const MAX_REPLY_BYTES: usize = 512 * 1024 * 1024;
+const STACK_LIMIT_ERR: &[u8] = b"ERR reached lua stack limit";
+
 /// Write a script's return value. `lua_resp3` is the protocol the script chose with
 /// redis.setresp (it decides how booleans convert); `reply` carries the caller's protocol.
+///
 /// Iterative (a work stack of values), so deeply nested tables cost heap, not thread stack.
+/// Each value carries the Lua stack slot Redis's recursive walk would hold it in, so a nested
+/// (or cyclic) table ends where Redis's does, with `-ERR reached lua stack limit` in place of
+/// the value past the limit; the reply is bounded by [`MAX_REPLY_BYTES`] as well.
 pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, errors: &mut ErrorReplies) {
-    let mut work: Vec<Value> = vec![v.clone()];
-    while let Some(v) = work.pop() {
+    lua_to_resp_limited(reply, v, lua_resp3, errors, MAX_REPLY_BYTES)
+}
+
+fn lua_to_resp_limited(
+    reply: &mut Reply,
+    v: &Value,
+    lua_resp3: bool,
+    errors: &mut ErrorReplies,
+    max_bytes: usize,
+) {
+    let start = reply.buf.len();
+    let mut work: Vec<(Value, usize)> = vec![(v.clone(), FIRST_SLOT)];
+    while let Some((v, slot)) = work.pop() {
+        if reply.buf.len() - start > max_bytes {
+            reply.buf.truncate(start);
+            let text = format!("ERR script reply exceeds {max_bytes} bytes");
+            reply.error(&text);
+            errors.any = true;
+            errors.counted.push(text.into_bytes());
+            return;
+        }
+        if slot > LAST_SLOT {
+            reply.error_bytes(STACK_LIMIT_ERR);
+            errors.any = true;
+            errors.counted.push(STACK_LIMIT_ERR.to_vec());
+            continue;
+        }
         match &v {
             Value::String(s) => reply.bulk(&s.as_bytes()),
             Value::Boolean(b) => {
@@ -183,7 +224,7 @@ pub fn lua_to_resp(reply: &mut Reply, v: &Value, lua_resp3: bool, errors: &mut E
             }
             Value::Integer(i) => reply.int(*i),
             Value::Number(n) => reply.int(lua_number_to_i64(*n)),
-            Value::Table(t) => table_to_resp(reply, t, &mut work, errors),
+            Value::Table(t) => table_to_resp(reply, t, slot, &mut work, errors),
             _ => reply.null(),
         }
     }
@@ -200,7 +241,16 @@ pub fn lua_number_to_i64(n: f64) -> i64 {
 
 /// Write a table's own reply; the values of an aggregate go on `work` (in reverse, so they
 /// come out in order).
-fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>, errors: &mut ErrorReplies) {
+/// `slot` is the table's own stack slot: Redis holds an array element one slot above its
+/// table, a set member three (the "set" table, the iteration key, its copy) and a map's key
+/// four and value three.
+fn table_to_resp(
+    reply: &mut Reply,
+    t: &Table,
+    slot: usize,
+    work: &mut Vec<(Value, usize)>,
+    errors: &mut ErrorReplies,
+) {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
         // Redis strips nothing here: `{err="x"}` replies `-x`.
         reply.error_bytes(&e.as_bytes());
@@ -233,15 +283,15 @@ fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>, errors: &m
         let pairs: Vec<(Value, Value)> = m.pairs::<Value, Value>().flatten().collect();
         reply.map(pairs.len());
         for (k, v) in pairs.into_iter().rev() {
-            work.push(v);
-            work.push(k);
+            work.push((v, slot + 3));
+            work.push((k, slot + 4));
         }
         return;
     }
     if let Ok(Value::Table(m)) = t.raw_get::<Value>("set") {
         let keys: Vec<Value> = m.pairs::<Value, Value>().flatten().map(|(k, _)| k).collect();
         reply.set(keys.len());
-        work.extend(keys.into_iter().rev());
+        work.extend(keys.into_iter().rev().map(|k| (k, slot + 3)));
         return;
     }
     if let Ok(Value::Table(vt)) = t.raw_get::<Value>("verbatim_string") {
@@ -274,7 +324,7 @@ fn table_to_resp(reply: &mut Reply, t: &Table, work: &mut Vec<Value>, errors: &m
         }
     }
     reply.array(items.len());
-    work.extend(items.into_iter().rev());
+    work.extend(items.into_iter().rev().map(|v| (v, slot + 1)));
 }
 
 #[cfg(test)]
@@ -309,5 +359,40 @@ mod tests {
         let mut b = Vec::new();
         lua_to_resp(&mut Reply::new(&mut b, false), &v, false, &mut ErrorReplies::default());
         assert_eq!(b, b"*3\r\n:1\r\n:2\r\n$1\r\na\r\n");
+    }
+
+    fn convert(src: &str, max: usize) -> Vec<u8> {
+        let lua = Lua::new();
+        let v: Value = lua.load(src).eval().unwrap();
+        let mut b = Vec::new();
+        let mut e = ErrorReplies::default();
+        lua_to_resp_limited(&mut Reply::new(&mut b, false), &v, false, &mut e, max);
+        b
+    }
+
+    fn lines(b: &[u8]) -> usize {
+        b.windows(2).filter(|w| w == b"\r\n").count()
+    }
+
+    #[test]
+    fn cyclic_tables_end_at_redis_stack_limit() {
+        // Counts measured on redis-server 7.0.15.
+        let b = convert("local a = {}; local b = {a}; a[1] = b; return a", MAX_REPLY_BYTES);
+        assert_eq!(lines(&b), 7996);
+        assert!(b.starts_with(b"*1\r\n*1\r\n"));
+        assert!(b.ends_with(b"*1\r\n-ERR reached lua stack limit\r\n"));
+        let b = convert("local a = {}; a['x'] = {map=a}; return {map=a}", MAX_REPLY_BYTES);
+        assert_eq!(lines(&b), 7995);
+        assert!(b.ends_with(b"-ERR reached lua stack limit\r\n-ERR reached lua stack limit\r\n"));
+        let b = convert("local a = {}; a[{set=a}] = 1; return {set=a}", MAX_REPLY_BYTES);
+        assert_eq!(lines(&b), 2666);
+        let b = convert("local a = {}; a[{map=a}] = 1; return {map=a}", MAX_REPLY_BYTES);
+        assert_eq!(lines(&b), 3999);
+    }
+
+    #[test]
+    fn exponential_reply_is_bounded() {
+        let b = convert("local a = {}; a[1] = a; a[2] = a; return a", 1 << 20);
+        assert_eq!(b, b"-ERR script reply exceeds 1048576 bytes\r\n");
     }
 }

@@ -147,40 +147,40 @@ impl Functions {
     }
 }
 
-/// `#!lua name=<lib>`: the library name, with Redis's errors.
+/// `#!lua name=<lib>`: the library name, with Redis's errors in Redis's order. The line is
+/// split like Redis's `sdssplitargs` (so `name="x"` is `x`), and the engine is looked up
+/// only once the name is known to be valid.
 fn parse_library_shebang(code: &[u8]) -> Result<String, String> {
     if !code.starts_with(b"#!") {
         return Err("ERR Missing library metadata".into());
     }
-    let end = memchr::memchr(b'\n', code).unwrap_or(code.len());
-    let line = &code[2..end];
-    let mut parts = line.split(|&c| c == b' ').filter(|p| !p.is_empty());
-    let engine = parts.next().unwrap_or_default();
-    if !engine.eq_ignore_ascii_case(b"lua") {
-        return Err(format!("ERR Engine '{}' not found", String::from_utf8_lossy(engine)));
-    }
+    let Some(end) = memchr::memchr(b'\n', code) else {
+        return Err("ERR Invalid library metadata".into());
+    };
+    let parts = match crate::config::split_args(&code[..end]) {
+        Some(p) if !p.is_empty() => p,
+        _ => return Err("ERR Invalid library metadata".into()),
+    };
+    let engine = parts[0].get(2..).unwrap_or_default();
     let mut name: Option<&[u8]> = None;
-    for p in parts {
-        match p.strip_prefix(b"name=") {
-            Some(n) => {
-                if name.is_some() {
-                    return Err(
-                        "ERR Invalid metadata value, name argument was given multiple times".into(),
-                    );
-                }
-                name = Some(n);
+    for p in &parts[1..] {
+        if p.len() >= 5 && p[..5].eq_ignore_ascii_case(b"name=") {
+            if name.is_some() {
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into()
+                );
             }
-            None => {
-                return Err(format!(
-                    "ERR Invalid metadata value given: {}",
-                    String::from_utf8_lossy(p)
-                ))
-            }
+            name = Some(&p[5..]);
+            continue;
         }
+        return Err(format!("ERR Invalid metadata value given: {}", String::from_utf8_lossy(p)));
     }
     let Some(name) = name else { return Err("ERR Library name was not given".into()) };
     if !valid_name(name) {
         return Err("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long".into());
+    }
+    if !engine.eq_ignore_ascii_case(b"lua") {
+        return Err(format!("ERR Engine '{}' not found", String::from_utf8_lossy(engine)));
     }
     Ok(String::from_utf8_lossy(name).into_owned())
 }
@@ -205,11 +205,11 @@ local redis_proxy = setmetatable({}, {__index = function(_, k)
 end, __newindex = function() error('Attempt to modify a readonly table', 2) end})
 local api = setmetatable({redis = redis_proxy}, {__index = missing})
 return function(chunk, handler)
-  api_redis.register_function = register
+  hooks.register = register
   mt.__index = api
   local ok, err = xpcall(chunk, handler)
   mt.__index = base
-  api_redis.register_function = nil
+  hooks.register = nil
   return ok, err
 end
 "#;
@@ -251,6 +251,16 @@ fn run_load(vm: &Vm, chunk: &Function, out: &RefCell<Vec<FunctionDef>>) -> Resul
         ] {
             api_redis.raw_set(k, redis.get::<Value>(k)?)?;
         }
+        // A library may keep `redis` and call register_function later, from a function:
+        // Redis then raises rather than finding no such field.
+        let register_function = lua.create_function(|lua, args: MultiValue| {
+            let hooks: Table = lua.named_registry_value(super::sandbox::HOOKS_KEY)?;
+            match hooks.raw_get::<Value>("register")? {
+                Value::Function(f) => f.call::<()>(args),
+                _ => Err(rt("redis.register_function can only be called on FUNCTION LOAD command")),
+            }
+        })?;
+        api_redis.raw_set("register_function", register_function)?;
         let runner: Function = lua
             .load(LOAD_PRELUDE)
             .set_name(super::sandbox::INTERNAL_CHUNK)
@@ -555,6 +565,21 @@ mod tests {
             "ERR Invalid metadata value given: foo=bar"
         );
         assert_eq!(parse_library_shebang(b"#!lua name=lib_1\n").unwrap(), "lib_1");
+        // Measured on redis-server 7.0.15.
+        assert_eq!(
+            parse_library_shebang(b"#! name=test\n").unwrap_err(),
+            "ERR Engine '' not found"
+        );
+        assert_eq!(
+            parse_library_shebang(b"#!name=test\n").unwrap_err(),
+            "ERR Library name was not given"
+        );
+        assert_eq!(parse_library_shebang(b"#!lua name=\"foo\"\n").unwrap(), "foo");
+        assert_eq!(parse_library_shebang(b"#!LUA NAME=x\n").unwrap(), "x");
+        assert_eq!(
+            parse_library_shebang(b"#!lua name=x").unwrap_err(),
+            "ERR Invalid library metadata"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct Invocation<'a> {
     pub name: String,
 }
 
-struct RunCtx<'s> {
+struct RunCtx<'s, 'c> {
     st: &'s mut State,
     flags: &'s RunFlags,
     client: Box<Client>,
@@ -55,6 +55,12 @@ struct RunCtx<'s> {
     /// redis.call's argument buffers, kept between calls.
     argv: Vec<Vec<u8>>,
     clock: Clock,
+    /// The caller, for client-side caching: Redis 7.0 remembers the keys the caller's own
+    /// command declared (EVAL's KEYS) each time the script runs a read-only command. While a
+    /// stand-in holds the caller's slot it holds its tracking state too (`stand_in_token`).
+    caller: &'c Client,
+    stand_in_token: Option<usize>,
+    caller_keys: Vec<Vec<u8>>,
 }
 
 const KILLED_EVAL: &str = "Script killed by user with SCRIPT KILL...";
@@ -87,7 +93,7 @@ pub fn script_client(id: u64, now_ms: i64) -> Option<Box<Client>> {
     Some(c)
 }
 
-impl RunCtx<'_> {
+impl RunCtx<'_, '_> {
     /// redis.call / redis.pcall / redis.acl_check_cmd. Returns the reply and whether to raise.
     fn call(&mut self, lua: &Lua, mode: Value, packed: Value) -> mlua::Result<(Value, bool)> {
         let raise = !matches!(mode, Value::Boolean(false));
@@ -149,12 +155,17 @@ impl RunCtx<'_> {
                 r.dirty = true;
             }
         }
+        let track_read =
+            def.has(flags::READONLY) && !def.has(flags::PUBSUB) && !self.caller_keys.is_empty();
         self.client.wbuf.clear();
         self.client.resp3 = self.flags.resp3.load(Ordering::Relaxed);
         // Every command of a script sees the script's start time (Redis's time snapshot); one
         // clock for the run, so a call reads the time once (for its own statistics).
         self.clock.now_ms = self.start_ms;
         crate::cmd::execute_nested(self.st, &mut self.client, &a, &mut self.clock);
+        if track_read {
+            self.remember_caller_keys();
+        }
         let buf = std::mem::take(&mut self.client.wbuf);
         let out = if buf.first() == Some(&b'-') {
             let end = memchr::memchr(b'\r', &buf).unwrap_or(buf.len());
@@ -173,6 +184,19 @@ impl RunCtx<'_> {
             self.client.wbuf.clear();
         }
         Ok(out)
+    }
+
+    fn remember_caller_keys(&mut self) {
+        let keys = self.caller_keys.iter().cloned();
+        let Some(token) = self.stand_in_token else {
+            crate::tracking::remember_keys(self.st, self.caller, keys);
+            return;
+        };
+        let Some(si) = self.st.clients.get_mut(token).and_then(|s| s.take()) else { return };
+        crate::tracking::remember_keys(self.st, &si, keys);
+        if let Some(slot) = self.st.clients.get_mut(token) {
+            *slot = Some(si);
+        }
     }
 
     /// Called every HOOK_PERIOD instructions.
@@ -219,6 +243,32 @@ impl RunCtx<'_> {
         }
         self.killing = true;
         Err(mlua::Error::RuntimeError(text.into()))
+    }
+}
+
+/// Keeps a loop in Rust driven by a script's data (an encoder walking a table that holds
+/// itself many times) killable: every `BUSY_POLL_PERIOD` steps it runs the per-run busy
+/// callback, as the instruction-count hook does between Lua instructions.
+#[derive(Default)]
+pub struct BusyPoll(u32);
+
+const BUSY_POLL_PERIOD: u32 = 4096;
+
+impl BusyPoll {
+    #[inline]
+    pub fn tick(&mut self, lua: &Lua) -> mlua::Result<()> {
+        self.0 += 1;
+        if self.0 < BUSY_POLL_PERIOD {
+            return Ok(());
+        }
+        self.0 = 0;
+        let Ok(hooks) = lua.named_registry_value::<mlua::Table>(super::sandbox::HOOKS_KEY) else {
+            return Ok(());
+        };
+        match hooks.raw_get::<Value>("busy") {
+            Ok(Value::Function(f)) => f.call::<()>(()),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -356,6 +406,11 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
     client.db = ctx.client.db;
     client.resp3 = false;
     client.wbuf.clear();
+    let caller_keys: Vec<Vec<u8>> = if ctx.client.tracking.is_some() {
+        inv.keys.iter().map(|k| k.to_vec()).collect()
+    } else {
+        Vec::new()
+    };
     let stand_in = place_stand_in(st, ctx.client, ctx.now_ms);
     let command = st.scripting.pending_command.take().unwrap_or_default();
     st.scripting.running = Some(Running {
@@ -377,6 +432,9 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         killing: false,
         argv: Vec::new(),
         clock: Clock::new(ctx.now_ms),
+        caller: &*ctx.client,
+        stand_in_token: stand_in.then_some(ctx.client.token),
+        caller_keys,
     });
 
     let result: mlua::Result<MultiValue> = lua.scope(|scope| {

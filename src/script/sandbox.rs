@@ -155,7 +155,7 @@ pub fn new_vm(
 }
 
 /// Registry key of the table holding the per-run callbacks.
-const HOOKS_KEY: &str = "ferrodis.hooks";
+pub const HOOKS_KEY: &str = "ferrodis.hooks";
 
 // redis.call, redis.pcall and redis.acl_check_cmd are C functions, as in Redis: a C function in
 // tail position (`return redis.call(...)`) keeps the script's frame, so errors name the
@@ -174,13 +174,48 @@ unsafe extern "C-unwind" fn redis_acl_c(l: *mut mlua::ffi::lua_State) -> std::os
     forward_call(l, 2)
 }
 
+/// The call's arguments packed for `hooks.call`, or None when one is neither a string nor a
+/// number. Pushes nothing and raises nothing: numbers are formatted here (Redis uses %.17g
+/// where Lua's own tostring would use %.14g) rather than converted on the stack.
+unsafe fn pack_args(l: *mut mlua::ffi::lua_State, n: std::os::raw::c_int) -> Option<Vec<u8>> {
+    use mlua::ffi;
+    let mut out = Vec::new();
+    for i in 1..=n {
+        match ffi::lua_type(l, i) {
+            ffi::LUA_TSTRING => {
+                let mut len = 0usize;
+                let p = ffi::lua_tolstring(l, i, &mut len);
+                out.extend_from_slice(&(len as u32).to_le_bytes());
+                out.extend_from_slice(std::slice::from_raw_parts(p as *const u8, len));
+            }
+            ffi::LUA_TNUMBER => {
+                let mut buf = [0u8; 64];
+                let k = libc::snprintf(
+                    buf.as_mut_ptr() as *mut libc::c_char,
+                    buf.len(),
+                    c"%.17g".as_ptr(),
+                    ffi::lua_tonumber(l, i),
+                );
+                let k = (k.max(0) as usize).min(buf.len() - 1);
+                out.extend_from_slice(&(k as u32).to_le_bytes());
+                out.extend_from_slice(&buf[..k]);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 unsafe fn forward_call(l: *mut mlua::ffi::lua_State, mode: i32) -> std::os::raw::c_int {
     use mlua::ffi;
     let n = ffi::lua_gettop(l);
     // The arguments travel to Rust packed in one string (4-byte little-endian length, then
-    // the bytes, per argument): one Lua value to marshal instead of one per argument.
-    // Two stack slots per argument for the packing, plus the callback, the mode and slack.
-    if ffi::lua_checkstack(l, 2 * n + 8) == 0 {
+    // the bytes, per argument): one Lua value to marshal instead of one per argument. The
+    // string is built outside the Lua stack, which may be nearly full (unpack of 7999 values
+    // is a valid call): the arguments are read in place, then popped, as Redis does.
+    let packed = pack_args(l, n);
+    ffi::lua_settop(l, 0);
+    if ffi::lua_checkstack(l, 4) == 0 {
         return ffi::luaL_error(l, c"too many arguments for a redis lib call".as_ptr());
     }
     ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"ferrodis.hooks".as_ptr());
@@ -193,45 +228,13 @@ unsafe fn forward_call(l: *mut mlua::ffi::lua_State, mode: i32) -> std::os::raw:
             ffi::lua_pushstring(l, c"acl".as_ptr());
         }
     }
-    let base = ffi::lua_gettop(l);
-    let mut ok = true;
-    for i in 1..=n {
-        match ffi::lua_type(l, i) {
-            ffi::LUA_TSTRING => {
-                let mut len = 0usize;
-                ffi::lua_tolstring(l, i, &mut len);
-                let prefix = (len as u32).to_le_bytes();
-                ffi::lua_pushlstring(l, prefix.as_ptr() as *const _, 4);
-                ffi::lua_pushvalue(l, i);
-            }
-            ffi::LUA_TNUMBER => {
-                // Redis formats numbers with %.17g (Lua's own tostring would use %.14g).
-                let mut buf = [0u8; 64];
-                let k = libc::snprintf(
-                    buf.as_mut_ptr() as *mut libc::c_char,
-                    buf.len(),
-                    c"%.17g".as_ptr(),
-                    ffi::lua_tonumber(l, i),
-                );
-                let k = (k.max(0) as usize).min(buf.len() - 1);
-                let prefix = (k as u32).to_le_bytes();
-                ffi::lua_pushlstring(l, prefix.as_ptr() as *const _, 4);
-                ffi::lua_pushlstring(l, buf.as_ptr() as *const _, k);
-            }
-            _ => {
-                ok = false;
-                break;
-            }
-        }
-    }
-    if !ok {
+    match packed {
         // `false` tells the callback an argument was neither a string nor a number.
-        ffi::lua_settop(l, base);
-        ffi::lua_pushboolean(l, 0);
-    } else if n == 0 {
-        ffi::lua_pushlstring(l, c"".as_ptr(), 0);
-    } else {
-        ffi::lua_concat(l, 2 * n);
+        None => ffi::lua_pushboolean(l, 0),
+        Some(p) => {
+            ffi::lua_pushlstring(l, p.as_ptr() as *const _, p.len());
+            drop(p);
+        }
     }
     ffi::lua_call(l, 2, 2);
     let raise = ffi::lua_toboolean(l, -1) != 0;
@@ -397,11 +400,14 @@ fn install_random(lua: &Lua, g: &Table, rand: Arc<AtomicU64>) -> mlua::Result<()
         }
     })?;
     math.set("random", random)?;
-    let seed = lua.create_function(move |_, v: Value| {
-        let n = match &v {
-            Value::Integer(i) => *i as f64,
-            Value::Number(n) => *n,
-            other => return Err(bad_arg(1, "randomseed", "number", other)),
+    let seed = lua.create_function(move |lua, v: Value| {
+        // luaL_checkint: a string that reads as a number is a number.
+        let Some(n) = super::bit::to_number(&v) else {
+            let got = if v == Value::Nil { "no value" } else { lua_type_name(&v) };
+            return Err(super::cjson::lerr(
+                lua,
+                format!("bad argument #1 to 'randomseed' (number expected, got {got})"),
+            ));
         };
         srand48(&rand, n as i64 as i32);
         Ok(())
