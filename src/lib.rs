@@ -23,6 +23,7 @@ pub mod connection;
 pub mod db;
 pub mod error;
 pub mod notify;
+pub mod persist;
 pub mod pubsub;
 pub mod resp;
 pub mod script;

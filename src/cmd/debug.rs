@@ -205,121 +205,13 @@ fn rdb_len_size(n: u64) -> usize {
     }
 }
 
-/// The size of liblzf's `lzf_compress` output (Redis's lzf_c.c: HLOG 16, VERY_FAST), or 0
-/// when it does not fit in `out_len` bytes. Only the output length is needed, so nothing
-/// is written. Redis's hash table starts uninitialised; an empty one is the case that
-/// can be reproduced.
-fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
-    const HSIZE: usize = 1 << 16;
-    const MAX_LIT: usize = 1 << 5;
-    const MAX_OFF: usize = 1 << 13;
-    const MAX_REF: usize = (1 << 8) + (1 << 3);
-    let in_len = input.len();
-    if in_len < 3 || out_len == 0 {
-        return 0;
-    }
-    let idx = |h: u32| ((h >> 8).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1);
-    let frst = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
-    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
-    let mut htab = vec![usize::MAX; HSIZE];
-    let (mut ip, mut op, mut lit) = (0usize, 1usize, 0usize);
-    let mut hval = frst(0);
-    while ip < in_len - 2 {
-        hval = next(hval, ip);
-        let slot = idx(hval);
-        let r = htab[slot];
-        htab[slot] = ip;
-        let matched = r != usize::MAX
-            && r < ip
-            && ip - r - 1 < MAX_OFF
-            && ip + 4 < in_len
-            && r > 0
-            && input[r..r + 3] == input[ip..ip + 3];
-        if matched {
-            let mut len = 2usize;
-            let maxlen = (in_len - ip - len).min(MAX_REF);
-            if lit == 0 {
-                op -= 1;
-            }
-            if op + 3 + 1 >= out_len {
-                return 0;
-            }
-            let mut stopped = false;
-            if maxlen > 16 {
-                for _ in 0..16 {
-                    len += 1;
-                    if input[r + len] != input[ip + len] {
-                        stopped = true;
-                        break;
-                    }
-                }
-            }
-            if !stopped {
-                loop {
-                    len += 1;
-                    if !(len < maxlen && input[r + len] == input[ip + len]) {
-                        break;
-                    }
-                }
-            }
-            len -= 2;
-            ip += 1;
-            // The back reference (1 or 2 bytes), then its low offset byte.
-            op += if len < 7 { 1 } else { 2 };
-            op += 1;
-            lit = 0;
-            op += 1; // start a literal run
-            ip += len + 1;
-            if ip >= in_len - 2 {
-                break;
-            }
-            ip -= 2;
-            hval = frst(ip);
-            hval = next(hval, ip);
-            htab[idx(hval)] = ip;
-            ip += 1;
-            hval = next(hval, ip);
-            htab[idx(hval)] = ip;
-            ip += 1;
-        } else {
-            if op >= out_len {
-                return 0;
-            }
-            lit += 1;
-            op += 1;
-            ip += 1;
-            if lit == MAX_LIT {
-                lit = 0;
-                op += 1;
-            }
-        }
-    }
-    if op + 3 > out_len {
-        return 0;
-    }
-    while ip < in_len {
-        lit += 1;
-        op += 1;
-        ip += 1;
-        if lit == MAX_LIT {
-            lit = 0;
-            op += 1;
-        }
-    }
-    if lit == 0 {
-        op -= 1;
-    }
-    op
-}
-
 /// rdbSaveRawString's size: small integers in 1, 2 or 4 bytes after a type byte; strings
 /// over 20 bytes LZF-compressed when that saves at least 4 bytes (and `rdbcompression` is
 /// on); otherwise a length prefix and the bytes.
 fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
     let len = b.len();
     if rdbcompression && len > 20 {
-        let n = lzf_compressed_len(b, len - 4);
-        if n > 0 {
+        if let Some(n) = crate::util::lzf::compress(b, len - 4).map(|c| c.len()) {
             return 1 + rdb_len_size(n as u64) + rdb_len_size(len as u64) + n;
         }
     }

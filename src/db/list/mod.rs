@@ -16,7 +16,8 @@
 //! from its nearer end, so LINDEX/LSET cost O(nodes + node size), not O(n).
 
 pub mod entry;
-mod lzf;
+
+use crate::util::lzf;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -77,7 +78,7 @@ impl Node {
     #[inline]
     fn data(&self) -> Cow<'_, [u8]> {
         if self.is_compressed() {
-            Cow::Owned(lzf::decompress(&self.buf, self.raw_len as usize))
+            Cow::Owned(lzf::decompress(&self.buf, self.raw_len as usize).unwrap_or_default())
         } else {
             Cow::Borrowed(&self.buf)
         }
@@ -85,7 +86,7 @@ impl Node {
 
     fn decompress(&mut self) {
         if self.is_compressed() {
-            self.buf = lzf::decompress(&self.buf, self.raw_len as usize);
+            self.buf = lzf::decompress(&self.buf, self.raw_len as usize).unwrap_or_default();
             self.raw_len = 0;
         }
     }
@@ -95,7 +96,10 @@ impl Node {
         if self.is_compressed() || len < MIN_COMPRESS_BYTES || len > u32::MAX as usize {
             return;
         }
-        if let Some(c) = lzf::compress(&self.buf, MIN_COMPRESS_IMPROVE) {
+        // quicklist's rule: keep the node plain unless LZF saves more than 8 bytes.
+        let c = lzf::compress(&self.buf, len).filter(|c| c.len() + MIN_COMPRESS_IMPROVE < len);
+        if let Some(mut c) = c {
+            c.shrink_to_fit();
             self.raw_len = self.buf.len() as u32;
             self.buf = c;
         }
@@ -603,6 +607,16 @@ impl List {
     }
 
     /// Every element in order.
+    /// Each node's elements and whether the node is stored compressed (the RDB encoder
+    /// writes one listpack per node, as Redis's quicklist does).
+    pub fn visit_nodes(&self, mut f: impl FnMut(bool, &[Elem<'_>])) {
+        for n in &self.nodes {
+            let data = n.data();
+            let elems: Vec<Elem<'_>> = node_iter(&data).map(|(_, e)| e).collect();
+            f(n.is_compressed(), &elems);
+        }
+    }
+
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
         let mut buf = [0u8; 20];
         self.visit_from(0, |e| {
