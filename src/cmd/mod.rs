@@ -23,6 +23,7 @@ pub mod memory;
 pub mod monitor;
 pub mod multi;
 pub mod object;
+pub mod persist;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -231,6 +232,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         memory::COMMANDS,
         latency::COMMANDS,
         debug::COMMANDS,
+        persist::COMMANDS,
     ]
 }
 

@@ -32,7 +32,6 @@ pub fn compress(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
             let matched = r != usize::MAX
                 && r < ip
                 && ip - r - 1 < MAX_OFF
-                && ip + 4 < in_len
                 && r > 0
                 && input[r..r + 3] == input[ip..ip + 3];
             if matched {
