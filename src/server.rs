@@ -84,6 +84,12 @@ impl Server {
         })
     }
 
+    /// Load `dbfilename` from the working directory if present (loadDataFromDisk). Err is
+    /// the message to log before exiting.
+    pub fn load_data(&mut self) -> Result<(), String> {
+        crate::cmd::persist::load_at_startup(&mut self.st, now_ms())
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listeners[0].local_addr().expect("bound listener has an address")
     }
@@ -473,7 +479,17 @@ impl Server {
     }
 
     /// Returns true when the server should exit now.
-    fn finish_shutdown(&mut self, _req: crate::state::ShutdownRequest) -> bool {
+    fn finish_shutdown(&mut self, req: crate::state::ShutdownRequest) -> bool {
+        // A signal (no SHUTDOWN flags) saves when save points are configured.
+        if req.save.is_none() && !self.st.cfg.save.is_empty() {
+            warn!("Saving the final RDB snapshot before exiting.");
+            if crate::cmd::persist::save(&mut self.st, now_ms()).is_err() {
+                warn!("Error trying to save the DB, can't exit.");
+                warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                self.st.shutdown = None;
+                return false;
+            }
+        }
         // Flush what is queued so the client that asked sees no half reply.
         let tokens: Vec<usize> = self.st.clients.iter().map(|(t, _)| t).collect();
         for t in tokens {

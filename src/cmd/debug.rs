@@ -2,7 +2,7 @@
 //!
 //! The subcommands that make sense for ferrodis do their real job: HELP, LOG, SLEEP (blocks
 //! the loop, as in Redis), SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL,
-//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST. The others (RELOAD, LOADAOF, crash
+//! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST, RELOAD. The others (LOADAOF, crash
 //! helpers, allocator and encoding internals ferrodis does not have) get Redis's
 //! unknown-subcommand error.
 
@@ -91,6 +91,7 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             Ok(())
         }
         (b"object", 3) => object(ctx, args.get(2)),
+        (b"reload", _) => reload(ctx, args),
         (b"digest", 2) => digest(ctx),
         (b"digest-value", _) => digest_value(ctx, args),
         (b"protocol", 3) => protocol(ctx, args.get(2)),
@@ -109,6 +110,36 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
         _ => Err(subcommand_syntax_error(args)),
     }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset, load the file back.
+fn reload(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for opt in args.rest(2) {
+        match opt.to_ascii_lowercase().as_slice() {
+            b"merge" => merge = true,
+            b"noflush" => flush = false,
+            b"nosave" => save = false,
+            _ => {
+                return Err(CommandError::stat(
+                    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+                ))
+            }
+        }
+    }
+    let now = ctx.now_ms;
+    if save && super::persist::save(ctx.st, now).is_err() {
+        return Err(CommandError::stat("ERR"));
+    }
+    if flush {
+        ctx.flushing(None);
+    }
+    super::persist::reload(ctx.st, now, flush, merge).map_err(|_| {
+        CommandError::stat("ERR Error trying to load the RDB dump, check server logs.")
+    })?;
+    warn!("DB reloaded by DEBUG RELOAD");
+    ctx.reply().ok();
+    Ok(())
 }
 
 /// The argument as C sees it: up to the first NUL.
@@ -192,63 +223,9 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     Ok(())
 }
 
-/// rdbSaveLen's size for a length.
-fn rdb_len_size(n: u64) -> usize {
-    if n < 1 << 6 {
-        1
-    } else if n < 1 << 14 {
-        2
-    } else if n <= u32::MAX as u64 {
-        5
-    } else {
-        9
-    }
-}
-
-/// rdbSaveRawString's size: small integers in 1, 2 or 4 bytes after a type byte; strings
-/// over 20 bytes LZF-compressed when that saves at least 4 bytes (and `rdbcompression` is
-/// on); otherwise a length prefix and the bytes.
-fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
-    let len = b.len();
-    if rdbcompression && len > 20 {
-        if let Some(n) = crate::util::lzf::compress(b, len - 4).map(|c| c.len()) {
-            return 1 + rdb_len_size(n as u64) + rdb_len_size(len as u64) + n;
-        }
-    }
-    rdb_len_size(len as u64) + len
-}
-
-/// rdbSavedObjectLen for a string value.
+/// rdbSavedObjectLen: the bytes the value takes in an RDB file.
 fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
-    let int_len = |v: i64| {
-        if i8::try_from(v).is_ok() {
-            Some(2)
-        } else if i16::try_from(v).is_ok() {
-            Some(3)
-        } else if i32::try_from(v).is_ok() {
-            Some(5)
-        } else {
-            None
-        }
-    };
-    match &e.value {
-        Value::Int(i) => int_len(*i).unwrap_or_else(|| {
-            let n = e.value.str_len();
-            rdb_len_size(n as u64) + n
-        }),
-        v => match v.str_bytes() {
-            Some(s) => {
-                let b = s.as_bytes();
-                if b.len() <= 11 {
-                    if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
-                        return n;
-                    }
-                }
-                raw_string_len(b, rdbcompression)
-            }
-            None => 0,
-        },
-    }
+    super::persist::serialized_len(&e.value, rdbcompression)
 }
 
 /// Redis's object type numbers, mixed into every key's digest.

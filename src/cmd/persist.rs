@@ -305,27 +305,20 @@ pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
     Ok(())
 }
 
-/// DEBUG RELOAD: save, empty the dataset, load the file back.
-pub fn debug_reload(
-    st: &mut State,
-    now_ms: i64,
-    save_first: bool,
-    merge: bool,
-) -> Result<(), String> {
-    if save_first {
-        save(st, now_ms).map_err(|_| "Error trying to save the DB".to_string())?;
-    }
-    let bytes = std::fs::read(&st.cfg.dbfilename)
-        .map_err(|e| format!("Error trying to load the RDB dump: {e}"))?;
-    let loaded =
-        decode(st, &bytes, now_ms).map_err(|_| "Error trying to load the RDB dump".to_string())?;
-    if !merge {
+/// DEBUG RELOAD's load: read `dbfilename`, then (when `flush`) empty keys and functions
+/// and install it. A file that does not decode changes nothing.
+pub fn reload(st: &mut State, now_ms: i64, flush: bool, _merge: bool) -> Result<(), String> {
+    let bytes = std::fs::read(&st.cfg.dbfilename).map_err(|e| format!("{e}"))?;
+    let loaded = decode(st, &bytes, now_ms).map_err(|e| {
+        let m = rdb_error_text(&e);
+        log::warn!("{m}");
+        m
+    })?;
+    if flush {
         st.ks.flush_all();
         st.scripting.functions.flush();
     }
-    install(st, loaded, now_ms).map_err(|_| "Error trying to load the RDB dump".to_string())?;
-    log::info!("DB reloaded by DEBUG RELOAD");
-    Ok(())
+    install(st, loaded, now_ms)
 }
 
 /// DEBUG OBJECT's serializedlength: the bytes rdbSaveObject writes for the value.
