@@ -177,6 +177,9 @@ impl Server {
             let next = self.last_cron_ms + period;
             wake = Some(wake.map_or(next, |w| w.min(next)));
         }
+        if let Some(t) = crate::cmd::persist::next_wakeup(&self.st, now) {
+            wake = Some(wake.map_or(t, |w| w.min(t)));
+        }
         if let Some(p) = self.st.client_pause {
             wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
         }
@@ -362,6 +365,7 @@ impl Server {
             self.cron(now);
         }
         self.resume_postponed(now);
+        crate::cmd::persist::tick(&mut self.st, now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
         // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;

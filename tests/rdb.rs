@@ -204,7 +204,25 @@ fn a_failed_save_is_reported_and_refuses_shutdown() {
     let e = redis::cmd("SAVE").query::<redis::Value>(&mut c).unwrap_err();
     assert_eq!(e.code(), Some("ERR"), "{e}");
     let info: String = redis::cmd("INFO").arg("persistence").query(&mut c).unwrap();
+    assert!(info.contains("rdb_last_bgsave_status:ok\r"), "a foreground failure: {info}");
+    let started: String = redis::cmd("BGSAVE").query(&mut c).unwrap();
+    assert_eq!(started, "Background saving started");
+    wait_bgsave(&mut c);
+    let info: String = redis::cmd("INFO").arg("persistence").query(&mut c).unwrap();
     assert!(info.contains("rdb_last_bgsave_status:err\r"), "{info}");
+    // stop-writes-on-bgsave-error: writes and PING are refused, reads are not.
+    let e = redis::cmd("SET").arg("k").arg("v").query::<redis::Value>(&mut c).unwrap_err();
+    assert_eq!(e.code(), Some("MISCONF"), "{e}");
+    let e = redis::cmd("PING").query::<redis::Value>(&mut c).unwrap_err();
+    assert_eq!(e.code(), Some("MISCONF"), "{e}");
+    assert_eq!(redis::cmd("EXISTS").arg("k").query::<i64>(&mut c).unwrap(), 0);
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("stop-writes-on-bgsave-error")
+        .arg("no")
+        .query(&mut c)
+        .unwrap();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
     for words in [&["SHUTDOWN"][..], &["SHUTDOWN", "SAVE"], &["SHUTDOWN", "save", "now"]] {
         let mut cmd = redis::cmd(words[0]);
         cmd.arg(&words[1..]);
@@ -219,6 +237,65 @@ fn a_failed_save_is_reported_and_refuses_shutdown() {
     assert_eq!(names, vec!["dump.rdb".to_string()]);
     let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<redis::Value>(&mut c);
     assert_eq!(srv.wait_exit().0, 0);
+}
+
+fn wait_bgsave(c: &mut redis::Connection) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let info: String = redis::cmd("INFO").arg("persistence").query(c).unwrap();
+        if info.contains("rdb_bgsave_in_progress:0\r") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "BGSAVE did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn bgsave_and_save_points_write_the_file() {
+    let dir = tmpdir("bgsave");
+    let srv = start(&dir, &["--save", ""]);
+    let mut c = srv.conn();
+    for i in 0..500 {
+        let _: () = redis::cmd("SADD").arg("s").arg(format!("m{i}")).query(&mut c).unwrap();
+    }
+    let r: String = redis::cmd("BGSAVE").query(&mut c).unwrap();
+    assert_eq!(r, "Background saving started");
+    // Either still running (refused, or scheduled with SCHEDULE) or already done.
+    match redis::cmd("BGSAVE").query::<String>(&mut c) {
+        Ok(s) => assert_eq!(s, "Background saving started"),
+        Err(e) => assert!(format!("{e}").contains("Background save already in progress"), "{e}"),
+    }
+    let e = redis::cmd("BGSAVE").arg("bogus").query::<redis::Value>(&mut c).unwrap_err();
+    assert!(format!("{e}").contains("syntax error"), "{e}");
+    wait_bgsave(&mut c);
+    let info: String = redis::cmd("INFO").arg("persistence").query(&mut c).unwrap();
+    assert!(info.contains("rdb_last_bgsave_status:ok\r"), "{info}");
+    assert!(info.contains("rdb_changes_since_last_save:0\r"), "{info}");
+    let digest = srv.digest();
+    drop(srv);
+    // Save points: one change is enough after one second.
+    let srv = start(&dir, &["--save", "1 1"]);
+    assert_eq!(srv.digest(), digest);
+    let mut c = srv.conn();
+    let before = std::fs::metadata(dir.join("dump.rdb")).unwrap().modified().unwrap();
+    let _: () = redis::cmd("SET").arg("later").arg("1").query(&mut c).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let info: String = redis::cmd("INFO").arg("persistence").query(&mut c).unwrap();
+        if info.contains("rdb_changes_since_last_save:0\r")
+            && info.contains("rdb_bgsave_in_progress:0\r")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the save point never fired: {info}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(std::fs::metadata(dir.join("dump.rdb")).unwrap().modified().unwrap() >= before);
+    let d2 = srv.digest();
+    drop(srv);
+    let srv = start(&dir, &["--save", ""]);
+    assert_eq!(srv.digest(), d2);
 }
 
 #[test]

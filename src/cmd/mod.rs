@@ -534,6 +534,11 @@ fn run(
         }
         return true;
     }
+    if (def.has(flags::WRITE) || def.name == "ping") && persist::writes_refused(st) {
+        st.cmd_stats[id].rejected_calls += 1;
+        reject(st, client, persist::MISCONF.as_bytes());
+        return true;
+    }
     if client.subs.is_some() && !client.resp3 {
         if let Some(text) = pubsub::context_refusal(st.table.full_name(id)) {
             st.cmd_stats[id].rejected_calls += 1;

@@ -66,6 +66,19 @@ pub const COMMANDS: &[CommandDef] = &[
         ..CommandDef::DEFAULT
     },
     CommandDef {
+        name: "bgsave",
+        handler: bgsave_cmd,
+        arity: -1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
+        acl: &["@admin", "@slow", "@dangerous"],
+        group: "server",
+        since: "1.0.0",
+        summary: "Asynchronously save the dataset to disk",
+        complexity: "O(1)",
+        syntax: "[SCHEDULE]",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
         name: "save",
         handler: save_cmd,
         arity: 1,
@@ -166,7 +179,137 @@ fn restore(ctx: &mut Ctx, args: &Args) -> CmdResult {
     Ok(())
 }
 
+/// After a failed background save, automatic saves wait this long before trying again.
+const BGSAVE_RETRY_DELAY_SECS: i64 = 5;
+
+pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/// writeCommandsDeniedByDiskError: writes (and PING) are refused while the last background
+/// save failed, save points exist and stop-writes-on-bgsave-error is on.
+pub fn writes_refused(st: &State) -> bool {
+    !st.rdb.last_ok && st.cfg.stop_writes_on_bgsave_error && !st.cfg.save.is_empty()
+}
+
+fn bgsave_cmd(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let schedule = match args.len() {
+        1 => false,
+        2 if args.is(1, "schedule") => true,
+        _ => return Err(SYNTAX),
+    };
+    if ctx.st.rdb.bgsave.is_some() {
+        // A BGSAVE inside MULTI (no_block) schedules like Redis's in_exec case.
+        if schedule || ctx.no_block {
+            ctx.st.rdb.scheduled = true;
+            ctx.reply().simple(b"Background saving scheduled");
+            return Ok(());
+        }
+        return Err(CommandError::stat("ERR Background save already in progress"));
+    }
+    let now = ctx.now_ms;
+    bgsave_start(ctx.st, now).map_err(|_| CommandError::stat("ERR"))?;
+    ctx.reply().simple(b"Background saving started");
+    Ok(())
+}
+
+/// rdbSaveBackground: serialize the dataset now (the point-in-time snapshot), hand the bytes
+/// to a helper thread for write + fsync + rename.
+pub fn bgsave_start(st: &mut State, now_ms: i64) -> Result<(), String> {
+    st.rdb.last_try_secs = now_ms / 1000;
+    st.rdb.saves += 1;
+    let bytes = rdb_bytes(st, now_ms);
+    let (dir, name) = (data_dir(st), st.cfg.dbfilename.clone());
+    let handle = std::thread::Builder::new()
+        .name("rdb-writer".into())
+        .spawn(move || {
+            let tmp = format!("temp-bg-{}.rdb", std::process::id());
+            file::write_atomic(&dir, &tmp, &name, &bytes)
+        })
+        .map_err(|e| {
+            log::warn!("Can't save in background: {e}");
+            st.rdb.last_ok = false;
+            e.to_string()
+        })?;
+    log::info!("Background saving started");
+    st.rdb.bgsave =
+        Some(crate::persist::BgSave { handle, started_ms: now_ms, dirty_at_start: st.dirty });
+    Ok(())
+}
+
+/// Between polls: finish a background save whose writer is done, then start a scheduled
+/// save or one a save point asks for (serverCron's persistence part).
+pub fn tick(st: &mut State, now_ms: i64) {
+    if st.rdb.bgsave.as_ref().is_some_and(|b| b.handle.is_finished()) {
+        bgsave_finish(st, now_ms);
+    }
+    if st.rdb.bgsave.is_some() {
+        return;
+    }
+    let now_s = now_ms / 1000;
+    let may_retry = st.rdb.last_ok || now_s - st.rdb.last_try_secs > BGSAVE_RETRY_DELAY_SECS;
+    if st.rdb.scheduled && may_retry {
+        if bgsave_start(st, now_ms).is_ok() {
+            st.rdb.scheduled = false;
+        }
+        return;
+    }
+    let due = st.cfg.save.iter().find(|&&(secs, changes)| {
+        st.dirty >= changes.max(0) as u64 && now_s - st.lastsave > secs && may_retry
+    });
+    if let Some(&(secs, changes)) = due {
+        log::info!("{changes} changes in {secs} seconds. Saving...");
+        let _ = bgsave_start(st, now_ms);
+    }
+}
+
+/// Wait for the background save's writer (if any) and record its outcome. Foreground saves
+/// call this first, so an older snapshot can never be renamed over a newer file.
+pub fn bgsave_finish(st: &mut State, now_ms: i64) {
+    {
+        let Some(b) = st.rdb.bgsave.take() else { return };
+        let res = b
+            .handle
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer thread panicked")));
+        st.rdb.last_bgsave_secs = (now_ms - b.started_ms) / 1000;
+        match res {
+            Ok(()) => {
+                log::info!("Background saving terminated with success");
+                st.dirty = st.dirty.saturating_sub(b.dirty_at_start);
+                st.lastsave = now_ms / 1000;
+                st.rdb.last_ok = true;
+            }
+            Err(e) => {
+                log::warn!("Write error saving DB on disk: {e}");
+                log::warn!("Background saving error");
+                st.rdb.last_ok = false;
+            }
+        }
+    }
+}
+
+/// When the loop must next run `tick`: soon while a background save runs or one is
+/// scheduled, else when the first save point with enough changes comes due.
+pub fn next_wakeup(st: &State, now_ms: i64) -> Option<i64> {
+    if st.rdb.bgsave.is_some() || st.rdb.scheduled {
+        return Some(now_ms + 10);
+    }
+    let retry_at = if st.rdb.last_ok {
+        0
+    } else {
+        (st.rdb.last_try_secs + BGSAVE_RETRY_DELAY_SECS + 1) * 1000
+    };
+    st.cfg
+        .save
+        .iter()
+        .filter(|&&(_, changes)| st.dirty >= changes.max(0) as u64)
+        .map(|&(secs, _)| ((st.lastsave + secs + 1) * 1000).max(retry_at))
+        .min()
+}
+
 fn save_cmd(ctx: &mut Ctx, _args: &Args) -> CmdResult {
+    if ctx.st.rdb.bgsave.is_some() {
+        return Err(CommandError::stat("ERR Background save already in progress"));
+    }
     let now = ctx.now_ms;
     ctx.st.rdb.saves += 1;
     match save(ctx.st, now) {
@@ -195,6 +338,18 @@ fn key_meta(st: &State, now_ms: i64) -> impl Fn(&Entry) -> KeyMeta {
     }
 }
 
+/// Where RDB files go: the server chdirs into `dir` (at startup and on CONFIG SET dir), so
+/// "." is it; an absolute `dir` is used as is, which also serves servers embedded in another
+/// process (the tests) that never chdir.
+fn data_dir(st: &State) -> std::path::PathBuf {
+    let d = Path::new(&st.cfg.dir);
+    if d.is_absolute() {
+        d.to_path_buf()
+    } else {
+        Path::new(".").to_path_buf()
+    }
+}
+
 /// The dataset as an RDB file's bytes.
 pub fn rdb_bytes(st: &State, now_ms: i64) -> Vec<u8> {
     let meta = key_meta(st, now_ms);
@@ -212,8 +367,10 @@ pub fn rdb_bytes(st: &State, now_ms: i64) -> Vec<u8> {
 
 /// rdbSave: write the dataset to `dbfilename` in the working directory (`dir`) atomically.
 pub fn save(st: &mut State, now_ms: i64) -> Result<(), String> {
+    bgsave_finish(st, now_ms);
     let bytes = rdb_bytes(st, now_ms);
-    match file::write_atomic(Path::new("."), &st.cfg.dbfilename, &bytes) {
+    let tmp = format!("temp-{}.rdb", std::process::id());
+    match file::write_atomic(&data_dir(st), &tmp, &st.cfg.dbfilename, &bytes) {
         Ok(()) => {
             log::info!("DB saved on disk");
             st.dirty = 0;
@@ -222,9 +379,9 @@ pub fn save(st: &mut State, now_ms: i64) -> Result<(), String> {
             Ok(())
         }
         Err(e) => {
+            // As rdbSave: a failed foreground save leaves the background status alone.
             let msg = format!("Write error saving DB on disk: {e}");
             log::warn!("{msg}");
-            st.rdb.last_ok = false;
             Err(msg)
         }
     }
@@ -286,7 +443,7 @@ fn rdb_error_text(e: &RdbError) -> String {
 /// Startup: load `dbfilename` from the working directory if it exists. Err carries the
 /// message to log before exiting.
 pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
-    let bytes = match std::fs::read(&st.cfg.dbfilename) {
+    let bytes = match std::fs::read(data_dir(st).join(&st.cfg.dbfilename)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
@@ -308,7 +465,7 @@ pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
 /// DEBUG RELOAD's load: read `dbfilename`, then (when `flush`) empty keys and functions
 /// and install it. A file that does not decode changes nothing.
 pub fn reload(st: &mut State, now_ms: i64, flush: bool, _merge: bool) -> Result<(), String> {
-    let bytes = std::fs::read(&st.cfg.dbfilename).map_err(|e| format!("{e}"))?;
+    let bytes = std::fs::read(data_dir(st).join(&st.cfg.dbfilename)).map_err(|e| format!("{e}"))?;
     let loaded = decode(st, &bytes, now_ms).map_err(|e| {
         let m = rdb_error_text(&e);
         log::warn!("{m}");

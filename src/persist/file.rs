@@ -238,8 +238,8 @@ pub fn decode(
 
 /// Write `bytes` to `dir/name` so that a crash at any point leaves the old file or the new
 /// one: a temp file, fsync, rename over the target, fsync the directory.
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!("temp-{}.rdb", std::process::id()));
+pub fn write_atomic(dir: &Path, tmp: &str, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let tmp = dir.join(tmp);
     let res = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;

@@ -5,10 +5,20 @@ pub mod dump;
 pub mod file;
 pub mod rdb;
 
+/// A background save: the snapshot was serialized on the loop; a helper thread writes,
+/// fsyncs and renames it.
+#[derive(Debug)]
+pub struct BgSave {
+    pub handle: std::thread::JoinHandle<std::io::Result<()>>,
+    pub started_ms: i64,
+    /// `dirty` when the snapshot was taken: changes made since stay unsaved.
+    pub dirty_at_start: u64,
+}
+
 /// What the server knows about its RDB saves (INFO persistence, LASTSAVE, SAVE/BGSAVE).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RdbStatus {
-    /// Outcome of the last save (rdb_last_bgsave_status).
+    /// Outcome of the last background save (rdb_last_bgsave_status).
     pub last_ok: bool,
     /// Seconds the last background save took, -1 before the first.
     pub last_bgsave_secs: i64,
@@ -17,6 +27,11 @@ pub struct RdbStatus {
     /// Keys loaded / skipped as expired by the last load.
     pub last_load_keys: u64,
     pub last_load_expired: u64,
+    pub bgsave: Option<BgSave>,
+    /// BGSAVE SCHEDULE (or BGSAVE inside MULTI) waiting for the running save to end.
+    pub scheduled: bool,
+    /// Unix seconds of the last background save attempt (retry delay after a failure).
+    pub last_try_secs: i64,
 }
 
 impl Default for RdbStatus {
@@ -27,6 +42,9 @@ impl Default for RdbStatus {
             saves: 0,
             last_load_keys: 0,
             last_load_expired: 0,
+            bgsave: None,
+            scheduled: false,
+            last_try_secs: 0,
         }
     }
 }
