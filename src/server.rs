@@ -484,6 +484,8 @@ impl Server {
 
     /// Returns true when the server should exit now.
     fn finish_shutdown(&mut self, req: crate::state::ShutdownRequest) -> bool {
+        // A background save's writer finishes its file rather than leave a temp file behind.
+        crate::cmd::persist::bgsave_finish(&mut self.st, now_ms());
         // A signal (no SHUTDOWN flags) saves when save points are configured.
         if req.save.is_none() && !self.st.cfg.save.is_empty() {
             warn!("Saving the final RDB snapshot before exiting.");

@@ -455,6 +455,22 @@ pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
             rdb_error_text(&e)
         )
     })?;
+    let aux = |k: &[u8]| {
+        loaded
+            .aux
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    if let Some(v) = aux(b"redis-ver") {
+        log::info!("Loading RDB produced by version {v}");
+    }
+    if let Some(ctime) = aux(b"ctime").and_then(|c| c.parse::<i64>().ok()) {
+        log::info!("RDB age {} seconds", (now_ms / 1000 - ctime).max(0));
+    }
+    if let Some(mem) = aux(b"used-mem").and_then(|c| c.parse::<f64>().ok()) {
+        log::info!("RDB memory usage when created {:.2} Mb", mem / (1024.0 * 1024.0));
+    }
     let (keys, expired) = (loaded.keys, loaded.expired_skipped);
     install(st, loaded, now_ms)?;
     log::info!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.");
