@@ -387,14 +387,29 @@ pub fn save(st: &mut State, now_ms: i64) -> Result<(), String> {
     }
 }
 
-/// Install a decoded file: the keys (replacing nothing; the caller emptied the dataset) and
-/// the function libraries.
-fn install(st: &mut State, loaded: Loaded, now_ms: i64) -> Result<(), String> {
+/// Install a decoded file. Unless `merge` (RDBFLAGS_ALLOW_DUP), a library or key already
+/// present is an error, found before anything changes (Redis aborts on a duplicate key;
+/// refusing is the safe form of that).
+fn install(st: &mut State, loaded: Loaded, now_ms: i64, merge: bool) -> Result<(), String> {
     let f = &mut st.scripting.functions;
     let mut libs = Vec::with_capacity(loaded.functions.len());
     for code in &loaded.functions {
         libs.push(f.compile(code).map_err(|e| format!("Failed loading library: {e}"))?);
     }
+    if !merge {
+        if let Some(l) = libs.iter().find(|l| f.libraries.contains_key(&l.name)) {
+            return Err(format!("Failed loading library: Library '{}' already exists", l.name));
+        }
+        for (db, keys) in loaded.dbs.iter().enumerate() {
+            if let Some(k) = keys.iter().find(|k| st.ks.dbs[db].dict.get(&k.key[..]).is_some()) {
+                return Err(format!(
+                    "RDB has duplicated key '{}' in DB {db}",
+                    String::from_utf8_lossy(&k.key)
+                ));
+            }
+        }
+    }
+    let f = &mut st.scripting.functions;
     for lib in libs {
         f.install(lib, true).map_err(|e| format!("Failed loading library: {e}"))?;
     }
@@ -472,7 +487,7 @@ pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
         log::info!("RDB memory usage when created {:.2} Mb", mem / (1024.0 * 1024.0));
     }
     let (keys, expired) = (loaded.keys, loaded.expired_skipped);
-    install(st, loaded, now_ms)?;
+    install(st, loaded, now_ms, false)?;
     log::info!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.");
     log::info!("DB loaded from disk: {:.3} seconds", started.elapsed().as_secs_f64());
     Ok(())
@@ -480,7 +495,7 @@ pub fn load_at_startup(st: &mut State, now_ms: i64) -> Result<(), String> {
 
 /// DEBUG RELOAD's load: read `dbfilename`, then (when `flush`) empty keys and functions
 /// and install it. A file that does not decode changes nothing.
-pub fn reload(st: &mut State, now_ms: i64, flush: bool, _merge: bool) -> Result<(), String> {
+pub fn reload(st: &mut State, now_ms: i64, flush: bool, merge: bool) -> Result<(), String> {
     let bytes = std::fs::read(data_dir(st).join(&st.cfg.dbfilename)).map_err(|e| format!("{e}"))?;
     let loaded = decode(st, &bytes, now_ms).map_err(|e| {
         let m = rdb_error_text(&e);
@@ -491,7 +506,7 @@ pub fn reload(st: &mut State, now_ms: i64, flush: bool, _merge: bool) -> Result<
         st.ks.flush_all();
         st.scripting.functions.flush();
     }
-    install(st, loaded, now_ms)
+    install(st, loaded, now_ms, merge).inspect_err(|e| log::warn!("{e}"))
 }
 
 /// DEBUG OBJECT's serializedlength: the bytes rdbSaveObject writes for the value.
