@@ -8,6 +8,7 @@
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
 //! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
 //! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
+//! - `persist`: the RDB format (`rdb::encode`/`rdb::decode`), DUMP payloads, RDB files.
 //! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
 //! - `config`: every setting with Redis's name, default and bounds.
 //! - `util`: glob matching, number parsing/formatting, bit operations, HyperLogLog, geohash.
@@ -26,6 +27,7 @@ pub mod db;
 pub mod error;
 pub mod logging;
 pub mod notify;
+pub mod persist;
 pub mod pubsub;
 pub mod replybuf;
 pub mod resp;

@@ -94,6 +94,10 @@ fn main() {
             exit(1);
         }
     };
+    if let Err(e) = server.load_data() {
+        log::error!("{e}");
+        exit(1);
+    }
     if let Err(e) = server.handle_signals() {
         warn!("Cannot install signal handlers: {e}");
         exit(1);

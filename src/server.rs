@@ -88,6 +88,12 @@ impl Server {
         })
     }
 
+    /// Load `dbfilename` from the working directory if present (loadDataFromDisk). Err is
+    /// the message to log before exiting.
+    pub fn load_data(&mut self) -> Result<(), String> {
+        crate::cmd::persist::load_at_startup(&mut self.st, now_ms())
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listeners[0].local_addr().expect("bound listener has an address")
     }
@@ -169,6 +175,9 @@ impl Server {
             let period = 1000 / self.st.cfg.hz.clamp(1, 500) as i64;
             let next = self.last_cron_ms + period;
             wake = Some(wake.map_or(next, |w| w.min(next)));
+        }
+        if let Some(t) = crate::cmd::persist::next_wakeup(&self.st, now) {
+            wake = Some(wake.map_or(t, |w| w.min(t)));
         }
         if let Some(p) = self.st.client_pause {
             wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
@@ -364,6 +373,7 @@ impl Server {
             self.cron(now);
         }
         self.resume_postponed(now);
+        crate::cmd::persist::tick(&mut self.st, now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
         // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
@@ -557,7 +567,19 @@ impl Server {
     }
 
     /// Returns true when the server should exit now.
-    fn finish_shutdown(&mut self, _req: crate::state::ShutdownRequest) -> bool {
+    fn finish_shutdown(&mut self, req: crate::state::ShutdownRequest) -> bool {
+        // A background save's writer finishes its file rather than leave a temp file behind.
+        crate::cmd::persist::bgsave_finish(&mut self.st, now_ms());
+        // A signal (no SHUTDOWN flags) saves when save points are configured.
+        if req.save.is_none() && !self.st.cfg.save.is_empty() {
+            warn!("Saving the final RDB snapshot before exiting.");
+            if crate::cmd::persist::save(&mut self.st, now_ms()).is_err() {
+                warn!("Error trying to save the DB, can't exit.");
+                warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                self.st.shutdown = None;
+                return false;
+            }
+        }
         // Flush what is queued so the client that asked sees no half reply.
         let tokens: Vec<usize> = self.st.clients.iter().map(|(t, _)| t).collect();
         for t in tokens {

@@ -118,6 +118,8 @@ pub struct State {
     pub lastsave: i64,
     /// Changes since the last save (INFO rdb_changes_since_last_save).
     pub dirty: u64,
+    /// RDB save and load bookkeeping (`persist`).
+    pub rdb: crate::persist::RdbStatus,
     pub tcp_port: u16,
     pub executable: String,
     pub config_file: String,
@@ -186,6 +188,7 @@ impl State {
             shutdown: None,
             lastsave: now_ms / 1000,
             dirty: 0,
+            rdb: Default::default(),
             executable: std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),

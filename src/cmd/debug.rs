@@ -3,7 +3,7 @@
 //! The subcommands that make sense for ferrodis do their real job: HELP, LOG, SLEEP (blocks
 //! the loop, as in Redis), SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL,
 //! POPULATE, ERROR, CHANGE-REPL-ID, STRINGMATCH-TEST, QUICKLIST-PACKED-THRESHOLD (list
-//! elements from that size on get plain nodes). The others (RELOAD, LOADAOF, crash
+//! elements from that size on get plain nodes), RELOAD. The others (LOADAOF, crash
 //! helpers, allocator and encoding internals ferrodis does not have) get Redis's
 //! unknown-subcommand error.
 
@@ -59,23 +59,38 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the specified type. <type> can be: string,",
     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
     "    true, false.",
+    "RELOAD [option ...]",
+    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+    "    * MERGE: conflicting keys will be loaded from RDB.",
+    "    * NOFLUSH: the existing database will not be removed before load, but",
+    "      conflicting keys will generate an exception and kill the server.",
+    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+    "    Examples:",
+    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+    "      the database.",
+    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+    "      existing RDB file.",
+    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+    "      file to the database.",
+    "SEGFAULT",
+    "    Crash the server with sigsegv.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
     "QUICKLIST-PACKED-THRESHOLD <size>",
     "    Sets the threshold for elements to be inserted as plain vs packed nodes",
     "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
+    "STRINGMATCH-TEST",
+    "    Run a fuzz tester against the stringmatchlen() function.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
     "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
     "    In case NEVER is provided the last observed peak will never be reset",
     "    In case RESET is provided the peak reset time will be restored to the default value",
     "REPLYBUFFER RESIZING <0|1>",
     "    Enable or disable the reply buffer resize cron job",
-    "SET-ACTIVE-EXPIRE <0|1>",
-    "    Setting it to 0 disables expiring keys in background when they are not",
-    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-    "    default.",
-    "SLEEP <seconds>",
-    "    Stop the server for <seconds>. Decimals allowed.",
-    "STRINGMATCH-TEST",
-    "    Run a fuzz tester against the stringmatchlen() function.",
     "HELP",
     "    Prints this help.",
 ];
@@ -124,6 +139,7 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             Ok(())
         }
         (b"object", 3) => object(ctx, args.get(2)),
+        (b"reload", _) => reload(ctx, args),
         (b"digest", 2) => digest(ctx),
         (b"digest-value", _) => digest_value(ctx, args),
         (b"protocol", 3) => protocol(ctx, args.get(2)),
@@ -166,6 +182,36 @@ fn packed_threshold(arg: &[u8]) -> Result<u32, CommandError> {
             "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
         )),
     }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset, load the file back.
+fn reload(ctx: &mut Ctx, args: &Args) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for opt in args.rest(2) {
+        match opt.to_ascii_lowercase().as_slice() {
+            b"merge" => merge = true,
+            b"noflush" => flush = false,
+            b"nosave" => save = false,
+            _ => {
+                return Err(CommandError::stat(
+                    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+                ))
+            }
+        }
+    }
+    let now = ctx.now_ms;
+    if save && super::persist::save(ctx.st, now).is_err() {
+        return Err(CommandError::stat("ERR"));
+    }
+    if flush {
+        ctx.flushing(None);
+    }
+    super::persist::reload(ctx.st, now, flush, merge).map_err(|_| {
+        CommandError::stat("ERR Error trying to load the RDB dump, check server logs.")
+    })?;
+    warn!("DB reloaded by DEBUG RELOAD");
+    ctx.reply().ok();
+    Ok(())
 }
 
 /// The argument as C sees it: up to the first NUL.
@@ -254,188 +300,9 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     Ok(())
 }
 
-/// rdbSaveLen's size for a length.
-fn rdb_len_size(n: u64) -> usize {
-    if n < 1 << 6 {
-        1
-    } else if n < 1 << 14 {
-        2
-    } else if n <= u32::MAX as u64 {
-        5
-    } else {
-        9
-    }
-}
-
-/// The size of liblzf's `lzf_compress` output (Redis's lzf_c.c: HLOG 16, VERY_FAST), or 0
-/// when it does not fit in `out_len` bytes. Only the output length is needed, so nothing
-/// is written. Redis's hash table starts uninitialised; an empty one is the case that
-/// can be reproduced.
-fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
-    const HSIZE: usize = 1 << 16;
-    const MAX_LIT: usize = 1 << 5;
-    const MAX_OFF: usize = 1 << 13;
-    const MAX_REF: usize = (1 << 8) + (1 << 3);
-    let in_len = input.len();
-    if in_len < 3 || out_len == 0 {
-        return 0;
-    }
-    let idx = |h: u32| ((h >> 8).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1);
-    let frst = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
-    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
-    let mut htab = vec![usize::MAX; HSIZE];
-    let (mut ip, mut op, mut lit) = (0usize, 1usize, 0usize);
-    let mut hval = frst(0);
-    while ip < in_len - 2 {
-        hval = next(hval, ip);
-        let slot = idx(hval);
-        let r = htab[slot];
-        htab[slot] = ip;
-        let matched = r != usize::MAX
-            && r < ip
-            && ip - r - 1 < MAX_OFF
-            && ip + 4 < in_len
-            && r > 0
-            && input[r..r + 3] == input[ip..ip + 3];
-        if matched {
-            let mut len = 2usize;
-            let maxlen = (in_len - ip - len).min(MAX_REF);
-            if lit == 0 {
-                op -= 1;
-            }
-            if op + 3 + 1 >= out_len {
-                return 0;
-            }
-            let mut stopped = false;
-            if maxlen > 16 {
-                for _ in 0..16 {
-                    len += 1;
-                    if input[r + len] != input[ip + len] {
-                        stopped = true;
-                        break;
-                    }
-                }
-            }
-            if !stopped {
-                loop {
-                    len += 1;
-                    if !(len < maxlen && input[r + len] == input[ip + len]) {
-                        break;
-                    }
-                }
-            }
-            len -= 2;
-            ip += 1;
-            // The back reference (1 or 2 bytes), then its low offset byte.
-            op += if len < 7 { 1 } else { 2 };
-            op += 1;
-            lit = 0;
-            op += 1; // start a literal run
-            ip += len + 1;
-            if ip >= in_len - 2 {
-                break;
-            }
-            ip -= 2;
-            hval = frst(ip);
-            hval = next(hval, ip);
-            htab[idx(hval)] = ip;
-            ip += 1;
-            hval = next(hval, ip);
-            htab[idx(hval)] = ip;
-            ip += 1;
-        } else {
-            if op >= out_len {
-                return 0;
-            }
-            lit += 1;
-            op += 1;
-            ip += 1;
-            if lit == MAX_LIT {
-                lit = 0;
-                op += 1;
-            }
-        }
-    }
-    if op + 3 > out_len {
-        return 0;
-    }
-    while ip < in_len {
-        lit += 1;
-        op += 1;
-        ip += 1;
-        if lit == MAX_LIT {
-            lit = 0;
-            op += 1;
-        }
-    }
-    if lit == 0 {
-        op -= 1;
-    }
-    op
-}
-
-/// rdbSaveRawString's size: small integers in 1, 2 or 4 bytes after a type byte; strings
-/// over 20 bytes LZF-compressed when that saves at least 4 bytes (and `rdbcompression` is
-/// on); otherwise a length prefix and the bytes.
-fn raw_string_len(b: &[u8], rdbcompression: bool) -> usize {
-    let len = b.len();
-    if rdbcompression && len > 20 {
-        let n = lzf_compressed_len(b, len - 4);
-        if n > 0 {
-            return 1 + rdb_len_size(n as u64) + rdb_len_size(len as u64) + n;
-        }
-    }
-    rdb_len_size(len as u64) + len
-}
-
-/// rdbSavedObjectLen for a string or list value (other types: 0).
+/// rdbSavedObjectLen: the bytes the value takes in an RDB file.
 fn serialized_len(e: &Entry, rdbcompression: bool) -> usize {
-    let int_len = |v: i64| {
-        if i8::try_from(v).is_ok() {
-            Some(2)
-        } else if i16::try_from(v).is_ok() {
-            Some(3)
-        } else if i32::try_from(v).is_ok() {
-            Some(5)
-        } else {
-            None
-        }
-    };
-    // rdbSaveRawString: short integers as integers, then LZF or raw.
-    let saved_string = |b: &[u8]| {
-        if b.len() <= 11 {
-            if let Some(n) = crate::util::num::parse_i64(b).and_then(int_len) {
-                return n;
-            }
-        }
-        raw_string_len(b, rdbcompression)
-    };
-    match &e.value {
-        Value::Int(i) => int_len(*i).unwrap_or_else(|| {
-            let n = e.value.str_len();
-            rdb_len_size(n as u64) + n
-        }),
-        // Quicklist-2: the node count, then per node its container and either its LZF blob
-        // (a compressed node) or its bytes (the element, or the listpack) as a string.
-        Value::List(l) => {
-            let mut n = rdb_len_size(l.node_count() as u64);
-            for node in l.nodes() {
-                n += 1;
-                n += match node.compressed_len() {
-                    Some(c) => 1 + rdb_len_size(c as u64) + rdb_len_size(node.size() as u64) + c,
-                    None => match node.plain_bytes() {
-                        Some(b) => saved_string(&b),
-                        None => saved_string(&node.listpack().unwrap_or_default()),
-                    },
-                };
-            }
-            n
-        }
-        v => match v.str_bytes() {
-            Some(s) => saved_string(s.as_bytes()),
-            None => 0,
-        },
-    }
+    super::persist::serialized_len(&e.value, rdbcompression)
 }
 
 /// Redis's object type numbers, mixed into every key's digest.

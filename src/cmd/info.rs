@@ -529,15 +529,17 @@ fn persistence_section(o: &mut Out, st: &State) {
     o.f("current_save_keys_processed", 0);
     o.f("current_save_keys_total", 0);
     o.f("rdb_changes_since_last_save", st.dirty);
-    o.f("rdb_bgsave_in_progress", 0);
+    o.f("rdb_bgsave_in_progress", st.rdb.bgsave.is_some() as u8);
     o.f("rdb_last_save_time", st.lastsave);
-    o.f("rdb_last_bgsave_status", "ok");
-    o.f("rdb_last_bgsave_time_sec", -1);
-    o.f("rdb_current_bgsave_time_sec", -1);
-    o.f("rdb_saves", 0);
+    o.f("rdb_last_bgsave_status", if st.rdb.last_ok { "ok" } else { "err" });
+    o.f("rdb_last_bgsave_time_sec", st.rdb.last_bgsave_secs);
+    let current =
+        st.rdb.bgsave.as_ref().map_or(-1, |b| (crate::server::now_ms() - b.started_ms) / 1000);
+    o.f("rdb_current_bgsave_time_sec", current);
+    o.f("rdb_saves", st.rdb.saves);
     o.f("rdb_last_cow_size", 0);
-    o.f("rdb_last_load_keys_expired", 0);
-    o.f("rdb_last_load_keys_loaded", 0);
+    o.f("rdb_last_load_keys_expired", st.rdb.last_load_expired);
+    o.f("rdb_last_load_keys_loaded", st.rdb.last_load_keys);
     o.f("aof_enabled", hooks::aof_enabled(st) as u8);
     o.f("aof_rewrite_in_progress", 0);
     o.f("aof_rewrite_scheduled", 0);

@@ -655,7 +655,12 @@ fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
     let n: usize = ctx.st.ks.dbs.iter().map(|d| d.len()).sum();
     ctx.flushing(None);
     ctx.st.ks.flush_all(lazy);
-    ctx.st.dirty += n as u64 + 1;
+    ctx.st.dirty += n as u64;
+    // flushAllDataAndResetRDB: with save points, the empty dataset is saved at once.
+    if !ctx.st.cfg.save.is_empty() {
+        let _ = super::persist::save(ctx.st, ctx.now_ms);
+    }
+    ctx.st.dirty += 1;
     ctx.reply().ok();
     Ok(())
 }

@@ -27,6 +27,7 @@ pub mod module;
 pub mod monitor;
 pub mod multi;
 pub mod object;
+pub mod persist;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -252,6 +253,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         lolwut::COMMANDS,
         module::COMMANDS,
         cluster::COMMANDS,
+        persist::COMMANDS,
     ]
 }
 
@@ -563,6 +565,11 @@ fn run(
         } else {
             reject(st, client, NOAUTH.as_bytes());
         }
+        return true;
+    }
+    if (def.has(flags::WRITE) || def.name == "ping") && persist::writes_refused(st) {
+        st.cmd_stats[id].rejected_calls += 1;
+        reject(st, client, persist::MISCONF.as_bytes());
         return true;
     }
     if client.subs.is_some() && !client.resp3 {

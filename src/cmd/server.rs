@@ -498,18 +498,19 @@ fn shutdown(ctx: &mut Ctx, args: &Args) -> CmdResult {
         return Err(CommandError::stat("ERR No shutdown in progress."));
     }
     warn!("User requested shutdown...");
-    if save {
+    // prepareForShutdown: save when asked, or when save points exist and NOSAVE was not given.
+    if save || (!nosave && !ctx.st.cfg.save.is_empty()) {
         warn!("Saving the final RDB snapshot before exiting.");
-        warn!("Error trying to save the DB: ferrodis has no RDB persistence");
-        if !force {
-            warn!("Error trying to save the DB, can't exit.");
-            return Err(CommandError::stat("ERR Errors trying to SHUTDOWN. Check logs."));
+        if super::persist::save(ctx.st, ctx.now_ms).is_err() {
+            if !force {
+                warn!("Error trying to save the DB, can't exit.");
+                return Err(CommandError::stat("ERR Errors trying to SHUTDOWN. Check logs."));
+            }
+            warn!("Error trying to save the DB. Exit anyway.");
         }
-        warn!("Error trying to save the DB. Exit anyway.");
-    } else if !nosave && !ctx.st.cfg.save.is_empty() {
-        warn!("Not saving the dataset: ferrodis has no RDB persistence (save points ignored).");
     }
-    ctx.st.shutdown = Some(ShutdownRequest { save: (save || nosave).then_some(save), now, force });
+    // Saving (if any) is done: the loop only has to exit.
+    ctx.st.shutdown = Some(ShutdownRequest { save: Some(false), now, force });
     // Redis closes the connection of the client that asked without replying.
     ctx.client.close_asap = true;
     Ok(())

@@ -365,16 +365,7 @@ fn parse_registration(lua: &Lua, args: MultiValue) -> mlua::Result<FunctionDef> 
     })
 }
 
-/// Redis's CRC64 (Jones polynomial, reflected), the checksum of DUMP payloads.
-pub fn crc64(mut crc: u64, data: &[u8]) -> u64 {
-    for &b in data {
-        crc ^= b as u64;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0x95AC_9329_AC4B_C9B5 } else { crc >> 1 };
-        }
-    }
-    crc
-}
+use crate::util::crc64::crc64;
 
 const RDB_OPCODE_FUNCTION2: u8 = 245;
 const RDB_OPCODE_FUNCTION_PRE_GA: u8 = 246;
@@ -498,46 +489,10 @@ fn rdb_string(p: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
             let clen = usize::try_from(clen).ok()?;
             let src = p.get(*pos..pos.checked_add(clen)?)?;
             *pos += clen;
-            lzf_decompress(src, usize::try_from(len).ok()?)
+            crate::util::lzf::decompress(src, usize::try_from(len).ok()?)
         }
         _ => None,
     }
-}
-
-/// LZF decompression (the format Redis compresses RDB strings with).
-fn lzf_decompress(src: &[u8], len: usize) -> Option<Vec<u8>> {
-    // The output size comes from the payload: cap it by what LZF can expand to.
-    if len > src.len().saturating_mul(256) + 64 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(len);
-    let mut i = 0;
-    while i < src.len() {
-        let ctrl = src[i] as usize;
-        i += 1;
-        if ctrl < 32 {
-            let n = ctrl + 1;
-            out.extend_from_slice(src.get(i..i + n)?);
-            i += n;
-        } else {
-            let mut n = ctrl >> 5;
-            if n == 7 {
-                n += *src.get(i)? as usize;
-                i += 1;
-            }
-            let back = ((ctrl & 0x1f) << 8) + *src.get(i)? as usize + 1;
-            i += 1;
-            let start = out.len().checked_sub(back)?;
-            for k in 0..n + 2 {
-                let c = *out.get(start + k)?;
-                out.push(c);
-            }
-        }
-        if out.len() > len {
-            return None;
-        }
-    }
-    (out.len() == len).then_some(out)
 }
 
 #[cfg(test)]
@@ -595,6 +550,9 @@ mod tests {
         bad[3] ^= 1;
         assert_eq!(parse_dump(&bad).unwrap_err(), BAD_PAYLOAD);
         // "aaaaaaaaaa" as LZF: a literal 'a' then a back-reference of 9 bytes at distance 1.
-        assert_eq!(lzf_decompress(&[0, b'a', 7 << 5, 0, 0], 10).unwrap(), b"aaaaaaaaaa");
+        assert_eq!(
+            crate::util::lzf::decompress(&[0, b'a', 7 << 5, 0, 0], 10).unwrap(),
+            b"aaaaaaaaaa"
+        );
     }
 }

@@ -15,6 +15,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
 }
 
+static NEXT_DIR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// A server with default settings on 127.0.0.1 and a free port.
 pub fn start() -> TestServer {
     start_with(&[])
@@ -22,8 +24,24 @@ pub fn start() -> TestServer {
 
 /// A server configured like `ferrodis --name value ...` (e.g. `&["--requirepass", "pw"]`).
 pub fn start_with(opts: &[&str]) -> TestServer {
-    let mut args: Vec<String> =
-        vec!["--port".into(), "0".into(), "--bind".into(), "127.0.0.1".into()];
+    // No save points and a private directory: an embedded server never writes RDB files
+    // into the crate (SAVE, SHUTDOWN SAVE and FLUSHALL with save points would).
+    let dir = std::env::temp_dir().join(format!(
+        "ferrodis-test-{}-{}",
+        std::process::id(),
+        NEXT_DIR.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("test dir");
+    let mut args: Vec<String> = vec![
+        "--port".into(),
+        "0".into(),
+        "--bind".into(),
+        "127.0.0.1".into(),
+        "--save".into(),
+        "".into(),
+        "--dir".into(),
+        dir.display().to_string(),
+    ];
     args.extend(opts.iter().map(|s| s.to_string()));
     let cfg = Config::from_args(&args).expect("test config parses");
     let server = Server::bind(cfg).expect("bind");

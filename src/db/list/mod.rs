@@ -24,8 +24,9 @@
 
 pub mod entry;
 mod insert;
-mod lzf;
 mod nodes;
+
+use crate::util::lzf;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -103,7 +104,7 @@ impl Node {
     #[inline]
     fn data(&self) -> Cow<'_, [u8]> {
         if self.is_compressed() {
-            Cow::Owned(lzf::decompress(&self.buf, self.raw_len as usize))
+            Cow::Owned(lzf::decompress(&self.buf, self.raw_len as usize).unwrap_or_default())
         } else {
             Cow::Borrowed(&self.buf)
         }
@@ -111,7 +112,7 @@ impl Node {
 
     fn decompress(&mut self) {
         if self.is_compressed() {
-            self.buf = lzf::decompress(&self.buf, self.raw_len as usize);
+            self.buf = lzf::decompress(&self.buf, self.raw_len as usize).unwrap_or_default();
             self.raw_len = 0;
         }
     }
@@ -121,7 +122,10 @@ impl Node {
         if self.is_compressed() || len < MIN_COMPRESS_BYTES || len > u32::MAX as usize {
             return;
         }
-        if let Some(c) = lzf::compress(&self.buf, MIN_COMPRESS_IMPROVE) {
+        // quicklist's rule: keep the node plain unless LZF saves more than 8 bytes.
+        let c = lzf::compress(&self.buf, len).filter(|c| c.len() + MIN_COMPRESS_IMPROVE < len);
+        if let Some(mut c) = c {
+            c.shrink_to_fit();
             self.raw_len = self.buf.len() as u32;
             self.buf = c;
         }

@@ -78,6 +78,11 @@ impl IntSet {
         }
     }
 
+    /// Bytes per member (2, 4 or 8), as the intset blob stores them.
+    pub fn byte_width(&self) -> usize {
+        2 << self.width()
+    }
+
     pub fn contains(&self, x: i64) -> bool {
         match self {
             IntSet::I16(v) => i16::try_from(x).is_ok_and(|x| v.binary_search(&x).is_ok()),

@@ -115,6 +115,13 @@ impl<'a> EntryRef<'a> {
     }
 }
 
+/// One node as the RDB encoder sees it (`Entries::rdb_nodes`).
+pub struct RdbNode<'a> {
+    pub key: StreamId,
+    pub master: Vec<&'a [u8]>,
+    pub entries: Vec<(StreamId, bool, Vec<&'a [u8]>)>,
+}
+
 /// The entries of a stream.
 #[derive(Clone, Default)]
 pub struct Entries {
@@ -142,6 +149,20 @@ impl Entries {
     /// The first ID of every node: Redis's radix tree keys.
     pub fn node_keys(&self) -> Vec<StreamId> {
         self.nodes.keys().copied().collect()
+    }
+
+    /// Each node as RDB writes it: its key (first ID), its master fields, and its live
+    /// entries as (ID, same-fields flag, values only when same else field/value pairs).
+    pub fn rdb_nodes(&self) -> impl Iterator<Item = RdbNode<'_>> {
+        self.nodes.iter().map(|(k, n)| RdbNode {
+            key: *k,
+            master: unpack(&n.master).collect(),
+            entries: n
+                .slots
+                .iter()
+                .filter_map(|s| Some((s.id, s.same, unpack(s.data.as_deref()?).collect())))
+                .collect(),
+        })
     }
 
     /// Radix tree keys in Redis's terms: one per node (XINFO STREAM).
