@@ -560,9 +560,28 @@ impl Server {
             _ => "Received shutdown signal, scheduling shutdown...",
         });
         if self.st.shutdown.is_none() {
+            use crate::config::{SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE};
             warn!("User requested shutdown...");
-            self.st.shutdown =
-                Some(crate::state::ShutdownRequest { save: None, now: false, force: false });
+            // shutdown-on-sigint/-sigterm: `default` saves when save points exist, `save`
+            // always, `nosave` never; `force` exits even if that save fails.
+            let flags = if sig == libc::SIGINT {
+                self.st.cfg.shutdown_on_sigint
+            } else {
+                self.st.cfg.shutdown_on_sigterm
+            };
+            let save = if flags & SHUTDOWN_SAVE != 0 {
+                Some(true)
+            } else if flags & SHUTDOWN_NOSAVE != 0 {
+                Some(false)
+            } else {
+                None
+            };
+            self.st.shutdown = Some(crate::state::ShutdownRequest {
+                save,
+                now: flags & SHUTDOWN_NOW != 0,
+                force: flags & SHUTDOWN_FORCE != 0,
+                signal: true,
+            });
         }
     }
 
@@ -570,14 +589,23 @@ impl Server {
     fn finish_shutdown(&mut self, req: crate::state::ShutdownRequest) -> bool {
         // A background save's writer finishes its file rather than leave a temp file behind.
         crate::cmd::persist::bgsave_finish(&mut self.st, now_ms());
-        // A signal (no SHUTDOWN flags) saves when save points are configured.
-        if req.save.is_none() && !self.st.cfg.save.is_empty() {
+        // A signal saves as its shutdown-on-sig* flags say (the SHUTDOWN command has saved
+        // already): with save points by default, always with `save`, never with `nosave`.
+        let save = match req.save {
+            Some(s) => req.signal && s,
+            None => !self.st.cfg.save.is_empty(),
+        };
+        if save {
             warn!("Saving the final RDB snapshot before exiting.");
             if crate::cmd::persist::save(&mut self.st, now_ms()).is_err() {
-                warn!("Error trying to save the DB, can't exit.");
-                warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
-                self.st.shutdown = None;
-                return false;
+                if req.force {
+                    warn!("Error trying to save the DB. Exit anyway.");
+                } else {
+                    warn!("Error trying to save the DB, can't exit.");
+                    warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                    self.st.shutdown = None;
+                    return false;
+                }
             }
         }
         // Flush what is queued so the client that asked sees no half reply.

@@ -95,6 +95,8 @@ pub struct ShutdownRequest {
     pub save: Option<bool>,
     pub now: bool,
     pub force: bool,
+    /// Asked for by SIGTERM/SIGINT rather than the SHUTDOWN command (which saves itself).
+    pub signal: bool,
 }
 
 /// See `State::busy_poll`.

@@ -195,6 +195,26 @@ fn shutdown_and_sigterm_save_when_asked() {
 }
 
 #[test]
+fn shutdown_on_sigterm_flags_decide_whether_a_signal_saves() {
+    let dir = tmpdir("sigflags");
+    // `save` saves without save points.
+    let srv = start(&dir, &["--save", "", "--shutdown-on-sigterm", "save"]);
+    let _: () = redis::cmd("SET").arg("a").arg("1").query(&mut srv.conn()).unwrap();
+    unsafe { libc::kill(srv.child.id() as i32, libc::SIGTERM) };
+    assert_eq!(srv.wait_exit().0, 0);
+    assert!(dir.join("dump.rdb").exists(), "SIGTERM with `save` wrote no file");
+    // `nosave` does not save even with save points.
+    let srv = start(&dir, &["--save", "3600 1", "--shutdown-on-sigterm", "nosave"]);
+    let _: () = redis::cmd("SET").arg("b").arg("2").query(&mut srv.conn()).unwrap();
+    unsafe { libc::kill(srv.child.id() as i32, libc::SIGTERM) };
+    assert_eq!(srv.wait_exit().0, 0);
+    let srv = start(&dir, &["--save", ""]);
+    let mut c = srv.conn();
+    assert_eq!(redis::cmd("EXISTS").arg("a").query::<i64>(&mut c).unwrap(), 1);
+    assert_eq!(redis::cmd("EXISTS").arg("b").query::<i64>(&mut c).unwrap(), 0);
+}
+
+#[test]
 fn a_failed_save_is_reported_and_refuses_shutdown() {
     let dir = tmpdir("savefail");
     let srv = start(&dir, &["--save", "3600 1"]);

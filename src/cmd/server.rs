@@ -510,7 +510,7 @@ fn shutdown(ctx: &mut Ctx, args: &Args) -> CmdResult {
         }
     }
     // Saving (if any) is done: the loop only has to exit.
-    ctx.st.shutdown = Some(ShutdownRequest { save: Some(false), now, force });
+    ctx.st.shutdown = Some(ShutdownRequest { save: Some(false), now, force, signal: false });
     // Redis closes the connection of the client that asked without replying.
     ctx.client.close_asap = true;
     Ok(())

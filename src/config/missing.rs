@@ -10,7 +10,7 @@
 //! a warning at startup), because Redis's own test suite passes it to every server it starts
 //! and refusing it would stop every run of that suite.
 
-use super::{Config, OomScoreAdj, Supervised, SHUTDOWN_SAVE};
+use super::{Config, OomScoreAdj, Supervised};
 
 /// One refused use of a setting.
 pub struct NeedsFeature {
@@ -93,18 +93,6 @@ pub static NEEDS_FEATURE: &[NeedsFeature] = &[
         setting: "bgsave_cpulist",
         feature: "CPU affinity",
         needs: |c| c.bgsave_cpulist.is_some(),
-    },
-    // A signal never saves today, so `nosave`, `now` (no replicas to wait for) and `force`
-    // (no save to fail) already hold; `save` asks for a snapshot on the signal.
-    NeedsFeature {
-        setting: "shutdown-on-sigint",
-        feature: "saving on a shutdown signal",
-        needs: |c| c.shutdown_on_sigint & SHUTDOWN_SAVE != 0,
-    },
-    NeedsFeature {
-        setting: "shutdown-on-sigterm",
-        feature: "saving on a shutdown signal",
-        needs: |c| c.shutdown_on_sigterm & SHUTDOWN_SAVE != 0,
     },
 ];
 
