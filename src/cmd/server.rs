@@ -337,7 +337,7 @@ fn config_set(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     let pairs: Vec<(&[u8], &[u8])> =
         (2..args.len()).step_by(2).map(|i| (args.get(i), args.get(i + 1))).collect();
-    let local = ctx.client.addr.ip().is_loopback();
+    let local = ctx.client.addr.is_local();
     let old = ctx.st.cfg.clone();
     ctx.st.cfg.config_set_with(&pairs, local)?;
     if let Err(e) = apply_runtime(ctx, &pairs, &old) {

@@ -828,6 +828,7 @@ fn flags_and_stored_only_list() {
     let stored = stored_only();
     assert!(stored.contains(&"activedefrag") && stored.contains(&"tls-port"));
     assert!(!stored.contains(&"maxmemory") && !stored.contains(&"port"));
+    assert!(!stored.contains(&"unixsocket") && !stored.contains(&"unixsocketperm"));
     // Every canonical name is unique, and no alias shadows a name.
     let mut names: Vec<&str> =
         params().iter().flat_map(|p| std::iter::once(p.name).chain(p.alias)).collect();
