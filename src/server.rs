@@ -886,16 +886,17 @@ fn bind_error_is_optional(e: &io::Error) -> bool {
 }
 
 /// Listen on every `bind` address at `port` (0 picks a free port, the same for all), as
-/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use.
+/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use. An
+/// empty `bind` listens on no TCP address, as in Redis (listenToPort): such a server is
+/// reachable through its unix socket only.
 pub fn bind_all(
     bind: &[String],
     port: u16,
     backlog: i32,
 ) -> Result<(Vec<TcpListener>, u16), ServerError> {
     let mut listeners = Vec::new();
-    let binds = if bind.is_empty() { vec!["0.0.0.0".to_string()] } else { bind.to_vec() };
     let mut port = port;
-    for b in &binds {
+    for b in bind {
         // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
         // only where the machine has it.
         let optional = b.starts_with('-');

@@ -396,3 +396,25 @@ fn monitor_names_unix_clients_by_socket() {
     let want = format!("[0 unix:{}] \"SET\" \"k\" \"v\"\r\n", sock.display());
     assert!(line.ends_with(&want), "{line:?}");
 }
+
+#[test]
+fn an_empty_bind_leaves_the_unix_socket_only() {
+    let (_dir, sock) = sock_in("unix-bind");
+    let tcp = start(&sock, true, &[]).unwrap();
+    let mut u = unix(&sock);
+    assert_eq!(ask(&mut u, &["CONFIG", "SET", "bind", ""]), "+OK\r\n");
+    let refused = std::net::TcpStream::connect(tcp).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(ask(&mut u, &["PING"]), "+PONG\r\n");
+    assert_eq!(ask(&mut u, &["CONFIG", "SET", "bind", "127.0.0.1"]), "+OK\r\n");
+    let mut t = redis::Client::open(format!("redis://{tcp}/")).unwrap().get_connection().unwrap();
+    let pong: String = common::q(&mut t, &["PING"]);
+    assert_eq!(pong, "PONG");
+}
+
+#[test]
+fn a_server_with_nowhere_to_listen_exits_like_redis() {
+    let (code, out) = run_to_exit(&["--port", "6399", "--bind", "", "--save", ""]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("# Configured to not listen anywhere, exiting."), "{out}");
+}

@@ -371,7 +371,8 @@ fn apply_runtime(
             Vec::new()
         } else {
             match crate::server::bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog) {
-                Ok((l, _)) if !l.is_empty() => l,
+                // An empty `bind` means no TCP listener, as in Redis.
+                Ok((l, _)) if !l.is_empty() || cfg.bind.is_empty() => l,
                 _ if cfg.port != old.port => {
                     return Err(set_failed("port", "Unable to listen on this port"))
                 }
