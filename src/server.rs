@@ -648,17 +648,9 @@ fn busy_server(
     listeners: &[TcpListener],
     unix: Option<&(UnixListener, Arc<str>)>,
 ) -> io::Result<crate::state::BusyPoll> {
-    use std::os::unix::io::{AsRawFd, FromRawFd, RawFd};
+    use std::os::unix::io::{AsRawFd, FromRawFd};
     let registry = poll.registry().try_clone()?;
-    let dup = |fd: RawFd| {
-        // SAFETY: dup of a live listening fd; the caller's std listener owns the duplicate.
-        let fd = unsafe { libc::dup(fd) };
-        if fd < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(fd)
-        }
-    };
+    let dup = dup_cloexec;
     let mut dups = Vec::new();
     for l in listeners {
         dups.push(unsafe { std::net::TcpListener::from_raw_fd(dup(l.as_raw_fd())?) });
@@ -671,6 +663,18 @@ fn busy_server(
         None => None,
     };
     Ok(Box::new(move |st: &mut State| serve_while_busy(st, &registry, &dups, unix.as_ref())))
+}
+
+/// A duplicate of a listening fd, close-on-exec like the original: a child process must not
+/// keep a listening socket open (after CONFIG SET bind, connections would queue in it).
+fn dup_cloexec(fd: std::os::unix::io::RawFd) -> io::Result<std::os::unix::io::RawFd> {
+    // SAFETY: fcntl on a live fd; the caller takes ownership of the duplicate.
+    let fd = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if fd < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(fd)
+    }
 }
 
 fn serve_while_busy(
@@ -1110,5 +1114,32 @@ mod tests {
         let fd = l.as_raw_fd();
         assert_eq!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR), 1);
         assert!(l.local_addr().unwrap().port() > 0);
+    }
+
+    #[test]
+    fn listener_duplicates_close_on_exec() {
+        let l = bind_listener("127.0.0.1:0".parse().unwrap(), 7).unwrap();
+        let fd = dup_cloexec(l.as_raw_fd()).unwrap();
+        // SAFETY: fcntl/close on the duplicate this test owns.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        unsafe { libc::close(fd) };
+        assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
+    }
+
+    #[test]
+    fn unix_listener_gets_unixsocketperm_and_redis_errors() {
+        let dir = std::env::temp_dir().join(format!("ferrodis-unix-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("perm.sock");
+        let _ = std::fs::remove_file(&path);
+        let l = bind_unix(path.to_str().unwrap(), 0o640, 16).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        drop(l);
+        // The file is still there: a second bind fails as Redis reports it.
+        let err = bind_unix(path.to_str().unwrap(), 0, 16).err().unwrap();
+        assert_eq!(err, "bind: Address already in use");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
