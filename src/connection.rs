@@ -1,9 +1,13 @@
 //! One client connection: socket, read and write buffers, parser state, per-client flags.
 
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
+use std::os::unix::io::{AsRawFd, RawFd};
+use std::sync::Arc;
 
-use mio::net::TcpStream;
+use mio::net::{TcpStream, UnixStream};
+use mio::{event::Source, Interest, Registry, Token};
 
 use crate::resp::parse::RequestParser;
 
@@ -33,12 +37,130 @@ pub enum ReadOutcome {
     Closed,
 }
 
+/// A client's socket: TCP, or the `unixsocket` listener's (Redis's CLIENT_UNIX_SOCKET).
+/// Reads and writes cost one match over the TCP stream they wrap.
+pub enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl From<TcpStream> for Socket {
+    fn from(s: TcpStream) -> Socket {
+        Socket::Tcp(s)
+    }
+}
+
+impl From<UnixStream> for Socket {
+    fn from(s: UnixStream) -> Socket {
+        Socket::Unix(s)
+    }
+}
+
+impl Read for Socket {
+    #[inline]
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.read(buf),
+            Socket::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Socket {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.write(buf),
+            Socket::Unix(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+impl Source for Socket {
+    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.register(r, t, i),
+            Socket::Unix(s) => s.register(r, t, i),
+        }
+    }
+
+    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.reregister(r, t, i),
+            Socket::Unix(s) => s.reregister(r, t, i),
+        }
+    }
+
+    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.deregister(r),
+            Socket::Unix(s) => s.deregister(r),
+        }
+    }
+}
+
+/// A client's peer or local address as Redis shows it (CLIENT LIST addr/laddr, SLOWLOG,
+/// CLIENT KILL ADDR): `ip:port`, `[ipv6]:port`, or for a unix socket client the server's
+/// socket path with port 0, on both ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerAddr {
+    Tcp(SocketAddr),
+    Unix(Arc<str>),
+}
+
+impl PeerAddr {
+    /// Redis's islocalClient: loopback TCP peers and every unix socket client.
+    pub fn is_local(&self) -> bool {
+        match self {
+            PeerAddr::Tcp(a) => a.ip().is_loopback(),
+            PeerAddr::Unix(_) => true,
+        }
+    }
+
+    /// The socket path of a unix socket client.
+    pub fn unix_path(&self) -> Option<&str> {
+        match self {
+            PeerAddr::Tcp(_) => None,
+            PeerAddr::Unix(p) => Some(p),
+        }
+    }
+}
+
+impl From<SocketAddr> for PeerAddr {
+    fn from(a: SocketAddr) -> PeerAddr {
+        PeerAddr::Tcp(a)
+    }
+}
+
+impl fmt::Display for PeerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // SocketAddr already writes `ip:port` and `[ipv6]:port`, as anetFormatAddr does.
+            PeerAddr::Tcp(a) => a.fmt(f),
+            PeerAddr::Unix(p) => write!(f, "{p}:0"),
+        }
+    }
+}
+
 pub struct Client {
     pub id: u64,
     pub token: usize,
-    pub sock: TcpStream,
-    pub addr: SocketAddr,
-    pub laddr: SocketAddr,
+    pub sock: Socket,
+    pub addr: PeerAddr,
+    pub laddr: PeerAddr,
     pub fd: i32,
 
     /// Received bytes live in `rbuf[..rlen]`; the rest is zeroed spare room, so reads never
@@ -104,15 +226,21 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(id: u64, token: usize, sock: TcpStream, addr: SocketAddr, now_ms: i64) -> Client {
-        let laddr = sock.local_addr().unwrap_or(addr);
-        #[cfg(unix)]
-        let fd = {
-            use std::os::unix::io::AsRawFd;
-            sock.as_raw_fd()
+    pub fn new(
+        id: u64,
+        token: usize,
+        sock: impl Into<Socket>,
+        addr: impl Into<PeerAddr>,
+        now_ms: i64,
+    ) -> Client {
+        let sock = sock.into();
+        let addr = addr.into();
+        let laddr = match &sock {
+            Socket::Tcp(s) => s.local_addr().map(PeerAddr::Tcp).unwrap_or_else(|_| addr.clone()),
+            // Redis names the listening path for both ends of a unix socket connection.
+            Socket::Unix(_) => addr.clone(),
         };
-        #[cfg(not(unix))]
-        let fd = -1;
+        let fd = sock.as_raw_fd();
         Client {
             id,
             token,
@@ -248,6 +376,11 @@ impl Client {
             self.wbuf.clear();
         }
         Ok(true)
+    }
+
+    /// Connected through the unix socket (CLIENT LIST flag `U`).
+    pub fn is_unix(&self) -> bool {
+        matches!(self.sock, Socket::Unix(_))
     }
 
     /// CLIENT LIST `flags=` letters (the CLIENT family owns the letters and their order).

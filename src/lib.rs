@@ -3,7 +3,7 @@
 //! # Layout
 //!
 //! - `server`: the mio loop (accept, readiness, before_sleep, timers, shutdown).
-//! - `connection`: one client: socket, read/write buffers, parser state, per-client flags.
+//! - `connection`: one client: socket (TCP or unix), read/write buffers, parser state, flags.
 //! - `resp::parse`: resumable request parser; `resp::reply`: RESP2/RESP3 encoder.
 //! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
 //! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.

@@ -73,9 +73,6 @@ fn main() {
     let show_logo = logging::wants_logo(&cfg);
     let cfg_pidfile = cfg.pidfile.clone();
     let cfg_backlog = cfg.tcp_backlog;
-    if let Some(path) = &cfg.unixsocket {
-        warn!("unixsocket {path}: ferrodis has no unix socket listener yet; listening on TCP only");
-    }
     let mut server = match Server::bind(cfg) {
         Ok(s) => s,
         Err(ServerError::Bind { addr, source }) => {
@@ -108,7 +105,7 @@ fn main() {
     let banner = logging::Banner {
         version: ferrodis::REDIS_VERSION,
         mode: "standalone",
-        port: server.local_addr().port(),
+        port: server.port(),
         pid: std::process::id(),
     };
     logging::show_banner(show_logo, &banner);

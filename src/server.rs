@@ -8,15 +8,16 @@
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use log::{debug, info, warn};
-use mio::net::{TcpListener, TcpStream};
+use mio::net::{TcpListener, TcpStream, UnixListener};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::cmd;
 use crate::config::Config;
-use crate::connection::{Client, ReadOutcome};
+use crate::connection::{Client, PeerAddr, ReadOutcome, Socket};
 use crate::error::ServerError;
 use crate::resp::parse::{ParseLimits, Status};
 use crate::state::State;
@@ -26,6 +27,8 @@ const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mod
 
 const LISTENER_BASE: usize = usize::MAX - 64;
 const SIGNAL: Token = Token(usize::MAX - 1);
+/// Above every TCP listener's token (Redis binds at most 16 addresses).
+const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
@@ -34,6 +37,8 @@ pub fn now_ms() -> i64 {
 pub struct Server {
     poll: Poll,
     listeners: Vec<TcpListener>,
+    /// The `unixsocket` listener and its path (kept to remove the file at shutdown).
+    unix: Option<(UnixListener, Arc<str>)>,
     pub st: State,
     events: Events,
     /// Clients with output queued this turn.
@@ -59,20 +64,37 @@ impl Server {
     /// Bind every address of `bind` on `port` (0 picks a free port; see `local_addr`).
     pub fn bind(cfg: Config) -> Result<Server, ServerError> {
         let poll = Poll::new()?;
-        let (mut listeners, port) = bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog)?;
+        // `port 0` picks a free port, except beside a unix socket, where it means what it
+        // means in Redis: no TCP at all, a server reachable only through its socket.
+        let (mut listeners, port) = if cfg.port == 0 && cfg.unixsocket.is_some() {
+            (Vec::new(), 0)
+        } else {
+            bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog)?
+        };
         for (i, l) in listeners.iter_mut().enumerate() {
             poll.registry().register(l, Token(LISTENER_BASE + i), Interest::READABLE)?;
         }
-        if listeners.is_empty() {
-            return Err(ServerError::Config("Failed listening on any address".into()));
+        let mut unix = None;
+        if let Some(path) = &cfg.unixsocket {
+            // Redis's initServer: a stale socket file from an earlier run is unlinked (an
+            // error is of no interest: the bind reports what matters).
+            let _ = std::fs::remove_file(path);
+            let mut l = bind_unix(path, cfg.unixsocketperm, cfg.tcp_backlog)
+                .map_err(|e| ServerError::Config(format!("Failed opening Unix socket: {e}")))?;
+            poll.registry().register(&mut l, UNIX_LISTENER, Interest::READABLE)?;
+            unix = Some((l, Arc::from(path.as_str())));
+        }
+        if listeners.is_empty() && unix.is_none() {
+            return Err(ServerError::Config("Configured to not listen anywhere, exiting.".into()));
         }
         let now = now_ms();
         let mut st = State::new(cfg, now);
         st.tcp_port = port;
-        st.busy_poll = Some(busy_server(&poll, &listeners)?);
+        st.busy_poll = Some(busy_server(&poll, &listeners, unix.as_ref())?);
         Ok(Server {
             poll,
             listeners,
+            unix,
             st,
             events: Events::with_capacity(1024),
             pending_writes: Vec::new(),
@@ -94,8 +116,20 @@ impl Server {
         crate::cmd::persist::load_at_startup(&mut self.st, now_ms())
     }
 
+    /// The first TCP listener's address. Panics on a server reachable only through its unix
+    /// socket (`port 0` beside `unixsocket`); see `unix_path`.
     pub fn local_addr(&self) -> SocketAddr {
         self.listeners[0].local_addr().expect("bound listener has an address")
+    }
+
+    /// The port TCP clients connect to; 0 when the server listens on its unix socket only.
+    pub fn port(&self) -> u16 {
+        self.st.tcp_port
+    }
+
+    /// The `unixsocket` path the server listens on.
+    pub fn unix_path(&self) -> Option<&str> {
+        self.unix.as_ref().map(|(_, p)| &**p)
     }
 
     /// Route SIGTERM/SIGINT into the loop (the binary does this; embedders may not).
@@ -108,7 +142,13 @@ impl Server {
 
     /// Run until SHUTDOWN or a termination signal.
     pub fn run(mut self) -> Result<(), ServerError> {
-        info!("Ready to accept connections");
+        // Redis's two lines: one for TCP, one naming the unix socket.
+        if !self.listeners.is_empty() {
+            info!("Ready to accept connections");
+        }
+        if let Some(path) = self.unix_path() {
+            info!("The server is now ready to accept connections at {path}");
+        }
         loop {
             let timeout = self.poll_timeout();
             if let Err(e) = self.poll.poll(&mut self.events, timeout) {
@@ -129,6 +169,7 @@ impl Server {
                             self.on_shutdown_signal(sig);
                         }
                     }
+                    UNIX_LISTENER => self.accept_unix(),
                     Token(t) if t >= LISTENER_BASE => self.accept(t - LISTENER_BASE),
                     Token(t) => {
                         if writable {
@@ -208,12 +249,25 @@ impl Server {
                     return;
                 }
             };
-            self.register_client(sock, addr);
+            register_client(&mut self.st, self.poll.registry(), Socket::Tcp(sock), addr.into());
         }
     }
 
-    fn register_client(&mut self, sock: TcpStream, addr: SocketAddr) {
-        register_client(&mut self.st, self.poll.registry(), sock, addr);
+    fn accept_unix(&mut self) {
+        let Some((l, path)) = &self.unix else { return };
+        loop {
+            let sock = match l.accept() {
+                Ok((s, _)) => s,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    warn!("Accepting client connection: {e}");
+                    return;
+                }
+            };
+            let addr = PeerAddr::Unix(path.clone());
+            register_client(&mut self.st, self.poll.registry(), Socket::Unix(sock), addr);
+        }
     }
 
     fn on_writable(&mut self, token: usize) {
@@ -356,7 +410,7 @@ impl Server {
         }
         // The busy-script server holds duplicates of the listening sockets: renew them, so
         // the old ones close.
-        match busy_server(&self.poll, &self.listeners) {
+        match busy_server(&self.poll, &self.listeners, self.unix.as_ref()) {
             Ok(b) => self.st.busy_poll = Some(b),
             Err(e) => {
                 warn!("Listening while scripts are busy: {e}");
@@ -619,6 +673,15 @@ impl Server {
             info!("Removing the pid file.");
             let _ = std::fs::remove_file(path);
         }
+        // Redis's closeListeningSockets(unlink_unix_socket=1).
+        if let Some((mut l, path)) = self.unix.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+            drop(l);
+            info!("Removing the unix socket file.");
+            if let Err(e) = std::fs::remove_file(&*path) {
+                warn!("Error removing the unix socket file: {}", crate::logging::strerror(&e));
+            }
+        }
         warn!("Redis is now ready to exit, bye bye...");
         true
     }
@@ -630,28 +693,67 @@ impl Server {
 /// sockets, so it needs nothing from `Server`, which is borrowed by the running command.
 /// Readiness is not consulted: every client is tried, which is cheap for the few polls a busy
 /// script makes, and leaves the edge-triggered poll state consistent (reads simply drain).
-fn busy_server(poll: &Poll, listeners: &[TcpListener]) -> io::Result<crate::state::BusyPoll> {
+fn busy_server(
+    poll: &Poll,
+    listeners: &[TcpListener],
+    unix: Option<&(UnixListener, Arc<str>)>,
+) -> io::Result<crate::state::BusyPoll> {
     use std::os::unix::io::{AsRawFd, FromRawFd};
     let registry = poll.registry().try_clone()?;
+    let dup = dup_cloexec;
     let mut dups = Vec::new();
     for l in listeners {
-        // SAFETY: dup of a live listening fd; the std listener owns the duplicate.
-        let fd = unsafe { libc::dup(l.as_raw_fd()) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        dups.push(unsafe { std::net::TcpListener::from_raw_fd(fd) });
+        dups.push(unsafe { std::net::TcpListener::from_raw_fd(dup(l.as_raw_fd())?) });
     }
-    Ok(Box::new(move |st: &mut State| serve_while_busy(st, &registry, &dups)))
+    let unix = match unix {
+        Some((l, path)) => Some((
+            unsafe { std::os::unix::net::UnixListener::from_raw_fd(dup(l.as_raw_fd())?) },
+            path.clone(),
+        )),
+        None => None,
+    };
+    Ok(Box::new(move |st: &mut State| serve_while_busy(st, &registry, &dups, unix.as_ref())))
 }
 
-fn serve_while_busy(st: &mut State, registry: &mio::Registry, listeners: &[std::net::TcpListener]) {
+/// A duplicate of a listening fd, close-on-exec like the original: a child process must not
+/// keep a listening socket open (after CONFIG SET bind, connections would queue in it).
+fn dup_cloexec(fd: std::os::unix::io::RawFd) -> io::Result<std::os::unix::io::RawFd> {
+    // SAFETY: fcntl on a live fd; the caller takes ownership of the duplicate.
+    let fd = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if fd < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(fd)
+    }
+}
+
+fn serve_while_busy(
+    st: &mut State,
+    registry: &mio::Registry,
+    listeners: &[std::net::TcpListener],
+    unix: Option<&(std::os::unix::net::UnixListener, Arc<str>)>,
+) {
     for l in listeners {
         loop {
             match l.accept() {
                 Ok((s, addr)) => {
                     if s.set_nonblocking(true).is_ok() {
-                        register_client(st, registry, TcpStream::from_std(s), addr);
+                        let sock = Socket::Tcp(TcpStream::from_std(s));
+                        register_client(st, registry, sock, addr.into());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+    }
+    if let Some((l, path)) = unix {
+        loop {
+            match l.accept() {
+                Ok((s, _)) => {
+                    if s.set_nonblocking(true).is_ok() {
+                        let sock = Socket::Unix(mio::net::UnixStream::from_std(s));
+                        register_client(st, registry, sock, PeerAddr::Unix(path.clone()));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -697,25 +799,24 @@ fn serve_while_busy(st: &mut State, registry: &mio::Registry, listeners: &[std::
 
 /// Admit one accepted connection: limits, socket options, poll registration, a slab slot.
 /// Also used while a script is busy (`serve_while_busy`), hence a free function.
-fn register_client(
-    st: &mut State,
-    registry: &mio::Registry,
-    mut sock: TcpStream,
-    addr: SocketAddr,
-) {
+fn register_client(st: &mut State, registry: &mio::Registry, mut sock: Socket, addr: PeerAddr) {
     st.stats.total_connections_received += 1;
     if st.clients.len() >= st.cfg.maxclients {
         let _ = sock.write(b"-ERR max number of clients reached\r\n");
         st.stats.rejected_connections += 1;
         return;
     }
-    if st.cfg.protected_mode && st.cfg.requirepass.is_none() && !addr.ip().is_loopback() {
+    // Unix socket clients are local: protected mode never applies to them.
+    if st.cfg.protected_mode && st.cfg.requirepass.is_none() && !addr.is_local() {
         let _ = sock.write(PROTECTED_MODE_DENIED);
         st.stats.rejected_connections += 1;
         return;
     }
-    let _ = sock.set_nodelay(true);
-    set_keepalive(&sock, st.cfg.tcp_keepalive);
+    // TCP options mean nothing on a unix socket.
+    if let Socket::Tcp(s) = &sock {
+        let _ = s.set_nodelay(true);
+        set_keepalive(s, st.cfg.tcp_keepalive);
+    }
     let entry = st.clients.vacant_entry();
     let token = entry.key();
     if let Err(e) =
@@ -727,10 +828,13 @@ fn register_client(
     let now = now_ms();
     let id = st.next_client_id;
     st.next_client_id += 1;
+    match &addr {
+        PeerAddr::Tcp(a) => debug!("Accepted {a}"),
+        PeerAddr::Unix(path) => debug!("Accepted connection to {path}"),
+    }
     let mut c = Box::new(Client::new(id, token, sock, addr, now));
     c.authenticated = st.cfg.requirepass.is_none();
     entry.insert(Some(c));
-    debug!("Accepted {addr}");
 }
 
 /// Parse and run every complete request in the client's buffer.
@@ -836,16 +940,17 @@ fn bind_error_is_optional(e: &io::Error) -> bool {
 }
 
 /// Listen on every `bind` address at `port` (0 picks a free port, the same for all), as
-/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use.
+/// startup and CONFIG SET port/bind do. Returns the listeners and the port they use. An
+/// empty `bind` listens on no TCP address, as in Redis (listenToPort): such a server is
+/// reachable through its unix socket only.
 pub fn bind_all(
     bind: &[String],
     port: u16,
     backlog: i32,
 ) -> Result<(Vec<TcpListener>, u16), ServerError> {
     let mut listeners = Vec::new();
-    let binds = if bind.is_empty() { vec!["0.0.0.0".to_string()] } else { bind.to_vec() };
     let mut port = port;
-    for b in &binds {
+    for b in bind {
         // A leading '-' makes the address optional, as in Redis: `* -::*` binds IPv6
         // only where the machine has it.
         let optional = b.starts_with('-');
@@ -911,6 +1016,59 @@ fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
             return Err(io::Error::last_os_error());
         }
         Ok(TcpListener::from_std(listener))
+    }
+}
+
+/// Redis's anetUnixServer (7.0.15, after CVE-2023-45145): with a `unixsocketperm`, the umask
+/// around bind() creates the socket file with those permissions already, so no client can
+/// connect in the window before the chmod that follows. Like Redis, a path longer than
+/// `sun_path` is cut to fit. The error reads as Redis's (`bind: <strerror>`).
+fn bind_unix(path: &str, perm: u32, backlog: i32) -> Result<UnixListener, String> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::io::FromRawFd;
+    let strerror = |e: io::Error| crate::logging::strerror(&e);
+    // SAFETY: sockaddr_un is plain old data; zeroed is a valid value.
+    let mut sa: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    sa.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    let bytes = path.as_bytes();
+    let n = bytes.len().min(sa.sun_path.len() - 1);
+    for (d, &b) in sa.sun_path.iter_mut().zip(&bytes[..n]) {
+        *d = b as libc::c_char;
+    }
+    // SAFETY: plain socket calls on a fd this function owns (the std listener closes it on
+    // every early return); sa outlives the bind call.
+    unsafe {
+        let fd = libc::socket(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        );
+        if fd < 0 {
+            return Err(format!("creating socket: {}", strerror(io::Error::last_os_error())));
+        }
+        let listener = std::os::unix::net::UnixListener::from_raw_fd(fd);
+        let old_umask = (perm != 0).then(|| libc::umask((0o777 & !perm) as libc::mode_t));
+        let bound = libc::bind(
+            fd,
+            &sa as *const _ as *const libc::sockaddr,
+            std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
+        );
+        let bind_error = (bound != 0).then(io::Error::last_os_error);
+        if let Some(old) = old_umask {
+            libc::umask(old);
+        }
+        if let Some(e) = bind_error {
+            return Err(format!("bind: {}", strerror(e)));
+        }
+        if libc::listen(fd, backlog.max(1)) != 0 {
+            return Err(format!("listen: {}", strerror(io::Error::last_os_error())));
+        }
+        if perm != 0 {
+            use std::os::unix::ffi::OsStrExt;
+            let file = std::ffi::OsStr::from_bytes(&bytes[..n]);
+            let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(perm));
+        }
+        Ok(UnixListener::from_std(listener))
     }
 }
 
@@ -1006,5 +1164,32 @@ mod tests {
         let fd = l.as_raw_fd();
         assert_eq!(getsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR), 1);
         assert!(l.local_addr().unwrap().port() > 0);
+    }
+
+    #[test]
+    fn listener_duplicates_close_on_exec() {
+        let l = bind_listener("127.0.0.1:0".parse().unwrap(), 7).unwrap();
+        let fd = dup_cloexec(l.as_raw_fd()).unwrap();
+        // SAFETY: fcntl/close on the duplicate this test owns.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        unsafe { libc::close(fd) };
+        assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
+    }
+
+    #[test]
+    fn unix_listener_gets_unixsocketperm_and_redis_errors() {
+        let dir = std::env::temp_dir().join(format!("ferrodis-unix-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("perm.sock");
+        let _ = std::fs::remove_file(&path);
+        let l = bind_unix(path.to_str().unwrap(), 0o640, 16).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        drop(l);
+        // The file is still there: a second bind fails as Redis reports it.
+        let err = bind_unix(path.to_str().unwrap(), 0, 16).err().unwrap();
+        assert_eq!(err, "bind: Address already in use");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

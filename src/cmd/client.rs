@@ -489,6 +489,9 @@ pub fn flags_of(c: &Client) -> String {
     if c.close_asap {
         f.push('A');
     }
+    if c.is_unix() {
+        f.push('U');
+    }
     if c.no_evict {
         f.push('e');
     }

@@ -727,7 +727,7 @@ fn protected_refusal(st: &State, client: &Client, full_name: &str) -> Option<Str
         Some("module") => (st.cfg.enable_module_command, "MODULE"),
         _ => return None,
     };
-    let local = client.addr.ip().is_loopback();
+    let local = client.addr.is_local();
     let allowed = match opt {
         EnableOpt::Yes => true,
         EnableOpt::Local => local,

@@ -48,6 +48,8 @@ pub fn feed(st: &mut State, client: &mut Client, name: &str, args: &Args, now_ms
     // Redis marks commands run by scripts with `lua` in place of the client's address.
     let origin = if crate::script::run::is_script_client(client) {
         "lua".to_string()
+    } else if let Some(path) = client.addr.unix_path() {
+        format!("unix:{path}")
     } else {
         client.addr.to_string()
     };

@@ -337,7 +337,7 @@ fn config_set(ctx: &mut Ctx, args: &Args) -> CmdResult {
     }
     let pairs: Vec<(&[u8], &[u8])> =
         (2..args.len()).step_by(2).map(|i| (args.get(i), args.get(i + 1))).collect();
-    let local = ctx.client.addr.ip().is_loopback();
+    let local = ctx.client.addr.is_local();
     let old = ctx.st.cfg.clone();
     ctx.st.cfg.config_set_with(&pairs, local)?;
     if let Err(e) = apply_runtime(ctx, &pairs, &old) {
@@ -371,7 +371,8 @@ fn apply_runtime(
             Vec::new()
         } else {
             match crate::server::bind_all(&cfg.bind, cfg.port, cfg.tcp_backlog) {
-                Ok((l, _)) if !l.is_empty() => l,
+                // An empty `bind` means no TCP listener, as in Redis.
+                Ok((l, _)) if !l.is_empty() || cfg.bind.is_empty() => l,
                 _ if cfg.port != old.port => {
                     return Err(set_failed("port", "Unable to listen on this port"))
                 }

@@ -5,10 +5,6 @@
 //! feature is refused: CONFIG SET answers an error and startup exits with a fatal config
 //! error, naming the feature. When a feature lands, delete its rows here (and flag the
 //! parameter `ACTED` in the table).
-//!
-//! One exception, for now: `unixsocket` is accepted without a unix listener (the server logs
-//! a warning at startup), because Redis's own test suite passes it to every server it starts
-//! and refusing it would stop every run of that suite.
 
 use super::{Config, OomScoreAdj, Supervised};
 

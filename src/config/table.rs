@@ -476,7 +476,7 @@ pub static PARAMS: &[Param] = &[
     boolp!("replica-ignore-disk-write-errors", None, M, false, replica_ignore_disk_write_errors),
     // Strings.
     strp!("aclfile", None, I, "", None, aclfile),
-    optp!("unixsocket", None, I, None, unixsocket),
+    optp!("unixsocket", None, I | A, None, unixsocket),
     optp!("pidfile", None, I | A, None, pidfile),
     optp!("replica-announce-ip", Some("slave-announce-ip"), M, None, replica_announce_ip),
     optp!("masteruser", None, SENSITIVE, None, masteruser),
@@ -629,7 +629,7 @@ pub static PARAMS: &[Param] = &[
     ),
     // Unsigned int.
     nump!("maxclients", None, A, 1, U32_MAX, 10000, Int, true, maxclients),
-    nump!("unixsocketperm", None, I, 0, 0o777, 0, Octal, true, unixsocketperm),
+    nump!("unixsocketperm", None, I | A, 0, 0o777, 0, Octal, true, unixsocketperm),
     nump!("socket-mark-id", None, I, 0, U32_MAX, 0, Int, true, socket_mark_id),
     // Unsigned long: bounds are compared signed in Redis.
     intp!(
