@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::resp;
+use common::{resp, Rng};
 
 /// Commands that would take the server away from the test rather than misbehave: they stop
 /// or pause the server, or reach outside this machine.
@@ -225,20 +225,6 @@ const WORDS: &[&str] = &[
     "missing",
 ];
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn connect(addr: SocketAddr) -> TcpStream {
     let s = TcpStream::connect(addr).expect("connect");
     s.set_nodelay(true).unwrap();
@@ -345,15 +331,15 @@ fn argv(rng: &mut Rng, name: &str, arity: i64) -> Vec<Vec<u8>> {
     let fixed = name.split('|').count() as i64;
     let min_args = (arity.abs() - fixed).max(0) as usize;
     let n = match rng.below(10) {
-        0 => rng.below(3),
+        0 => rng.below(3) as usize,
         _ if arity > 0 => min_args,
-        _ => min_args + rng.below(7),
+        _ => min_args + rng.below(7) as usize,
     };
     for i in 0..n {
         let w = if i == 0 || rng.below(4) == 0 {
-            KEYS[rng.below(KEYS.len())].as_bytes().to_vec()
+            rng.pick(KEYS).as_bytes().to_vec()
         } else {
-            WORDS[rng.below(WORDS.len())].as_bytes().to_vec()
+            rng.pick(WORDS).as_bytes().to_vec()
         };
         v.push(w);
     }

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,22 +44,6 @@ fn start_oracle() -> Option<Oracle> {
         std::thread::sleep(Duration::from_millis(20));
     }
     None
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
 }
 
 fn value(r: &mut Rng) -> Vec<u8> {

@@ -5,39 +5,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
-
-fn req(words: &[&str]) -> Vec<u8> {
-    let v: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    resp(&v)
-}
-
-fn info_field(c: &mut redis::Connection, section: &str, field: &str) -> String {
-    let info: String = q(c, &["INFO", section]);
-    info.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
-        .trim()
-        .to_string()
-}
-
-fn wait_blocked(c: &mut redis::Connection, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while info_field(c, "clients", "blocked_clients") != n.to_string() {
-        assert!(Instant::now() < deadline, "never saw {n} blocked clients");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use common::{info_field, q, req, wait_blocked, Raw, TestServer};
 
 fn pause_write(c: &mut redis::Connection) {
     let _: () = q(c, &["CLIENT", "PAUSE", "100000", "WRITE"]);

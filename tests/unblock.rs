@@ -7,43 +7,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{resp, Raw, TestServer};
+use common::{info_field, q, req, wait_blocked, Raw, TestServer};
 
 const GONE: &[u8] = b"-UNBLOCKED the stream key no longer exists\r\n";
 const NOGROUP: &[u8] =
     b"-NOGROUP the consumer group this client was blocked on no longer exists\r\n";
-
-fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, words: &[&str]) -> T {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    cmd.query(c).unwrap_or_else(|e| panic!("{words:?}: {e}"))
-}
-
-fn req(words: &[&str]) -> Vec<u8> {
-    let v: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    resp(&v)
-}
-
-fn info_field(c: &mut redis::Connection, section: &str, field: &str) -> String {
-    let info: String = q(c, &["INFO", section]);
-    info.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
-        .trim()
-        .to_string()
-}
-
-fn wait_blocked(c: &mut redis::Connection, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while info_field(c, "clients", "blocked_clients") != n.to_string() {
-        assert!(Instant::now() < deadline, "never saw {n} blocked clients");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 /// A raw connection that sent `words` and is now blocked.
 fn park(s: &TestServer, ctl: &mut redis::Connection, words: &[&str]) -> Raw {

@@ -203,3 +203,50 @@ pub fn flush(c: &mut redis::Connection) {
 pub fn encoding(c: &mut redis::Connection, key: &str) -> String {
     redis::cmd("OBJECT").arg("ENCODING").arg(key).query(c).unwrap()
 }
+
+/// A RESP request from words (raw-socket tests).
+pub fn req(words: &[&str]) -> Vec<u8> {
+    let v: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+    resp(&v)
+}
+
+/// One field of an INFO section, as text.
+pub fn info_field(c: &mut redis::Connection, section: &str, field: &str) -> String {
+    let info: String = q(c, &["INFO", section]);
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
+        .trim()
+        .to_string()
+}
+
+/// Wait until INFO counts `n` blocked clients (10 s at most).
+pub fn wait_blocked(c: &mut redis::Connection, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while info_field(c, "clients", "blocked_clients") != n.to_string() {
+        assert!(Instant::now() < deadline, "never saw {n} blocked clients");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A small deterministic xorshift generator for randomized tests (a fixed seed per test, so
+/// a failure replays).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform-ish in 0..n (0 when n is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
