@@ -21,7 +21,6 @@ fn config_set_refuses_values_that_need_a_missing_feature() {
         ("appendonly", "yes", "AOF persistence"),
         ("maxmemory", "100mb", "maxmemory limit"),
         ("tls-port", "6390", "TLS"),
-        ("min-replicas-to-write", "1", "replication"),
         ("watchdog-period", "200", "watchdog"),
     ] {
         let before = config_get(&mut c, k);

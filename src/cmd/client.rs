@@ -312,6 +312,20 @@ fn may_replicate(st: &State, client: &Client, id: usize, args: &Args) -> bool {
     command_flags(st, id, args) & WRITES != 0
 }
 
+/// Redis's is_write_command for processCommand: the command's flags as getCommandFlags
+/// sees them (scripts by their declared flags), and for EXEC the union of what it queued.
+pub fn is_write_command(st: &State, client: &Client, id: usize, args: &Args) -> bool {
+    if st.table.full_name(id) == "exec" {
+        return client.tx.in_multi
+            && client
+                .tx
+                .queue
+                .iter()
+                .any(|q| command_flags(st, q.id, &Args::Owned(&q.argv)) & flags::WRITE != 0);
+    }
+    command_flags(st, id, args) & flags::WRITE != 0
+}
+
 /// A command's flags as Redis's getCommandFlags sees them: a script that declares flags in
 /// its shebang (or a function's flags) replaces EVAL/FCALL's `may_replicate` with `write`
 /// unless it says `no-writes` (scriptFlagsToCmdFlags). Scripts without a shebang, or not

@@ -523,6 +523,16 @@ pub fn execute_nested(st: &mut State, client: &mut Client, args: &Args, clock: &
     run(st, client, args, clock, true);
 }
 
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
+
+/// Redis's checkGoodReplicasStatus: with `min-replicas-to-write` (and a non-zero
+/// `min-replicas-max-lag`) writes need that many replicas acknowledging within the lag. No
+/// replica can connect to ferrodis yet, so a master with the setting has none and refuses
+/// writes, exactly as a Redis master without replicas does.
+pub fn enough_good_replicas(st: &State) -> bool {
+    st.cfg.min_replicas_to_write == 0 || st.cfg.min_replicas_max_lag == 0
+}
+
 /// Returns false when the command was postponed by CLIENT PAUSE (nothing ran or replied).
 fn run(
     st: &mut State,
@@ -570,6 +580,15 @@ fn run(
     if (def.has(flags::WRITE) || def.name == "ping") && persist::writes_refused(st) {
         st.cmd_stats[id].rejected_calls += 1;
         reject(st, client, persist::MISCONF.as_bytes());
+        return true;
+    }
+    if !enough_good_replicas(st) && client::is_write_command(st, client, id, args) {
+        st.cmd_stats[id].rejected_calls += 1;
+        if st.table.full_name(id) == "exec" {
+            exec_abort(st, client, NOREPLICAS.as_bytes());
+        } else {
+            reject(st, client, NOREPLICAS.as_bytes());
+        }
         return true;
     }
     if client.subs.is_some() && !client.resp3 {

@@ -23,11 +23,6 @@ pub static NEEDS_FEATURE: &[NeedsFeature] = &[
     NeedsFeature { setting: "appendonly", feature: "AOF persistence", needs: |c| c.appendonly },
     NeedsFeature { setting: "replicaof", feature: "replication", needs: |c| c.replicaof.is_some() },
     NeedsFeature {
-        setting: "min-replicas-to-write",
-        feature: "replication (min-replicas-to-write)",
-        needs: |c| c.min_replicas_to_write != 0,
-    },
-    NeedsFeature {
         setting: "cluster-enabled",
         feature: "cluster mode",
         needs: |c| c.cluster_enabled,

@@ -151,6 +151,13 @@ impl RunCtx<'_, '_> {
             return fail(lua, b"Write commands are not allowed from read-only scripts.");
         }
         if def.has(flags::WRITE) {
+            // scriptVerifyWriteCommandAllow: once the script has written it must go on;
+            // before that, a write without enough good replicas fails the call.
+            let dirty = self.st.scripting.running.as_ref().is_some_and(|r| r.dirty);
+            if !dirty && !crate::cmd::enough_good_replicas(self.st) {
+                let msg = [b"-".as_slice(), crate::cmd::NOREPLICAS.as_bytes()].concat();
+                return fail(lua, &msg);
+            }
             if let Some(r) = self.st.scripting.running.as_mut() {
                 r.dirty = true;
             }
