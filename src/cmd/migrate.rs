@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::args::Args;
 use super::table::{flags, CommandDef};
@@ -139,7 +139,13 @@ fn get_socket<'a>(
     }
     let addrs: Vec<_> = {
         let host = std::str::from_utf8(host).ok()?;
-        let port = u16::try_from(atoi(port)).ok()?;
+        // atoi's int, formatted for getaddrinfo, which refuses a sign and keeps the low
+        // 16 bits of a larger number.
+        let port = atoi(port) as i32;
+        if port < 0 {
+            return None;
+        }
+        let port = port as u16;
         (host, port).to_socket_addrs().ok()?.collect()
     };
     if addrs.is_empty() {
@@ -199,10 +205,24 @@ impl CachedSocket {
         let Some(s) = self.stream.as_mut() else {
             return Err(IoFail { timed_out: self.connect_timed_out });
         };
-        s.set_write_timeout(Some(t)).map_err(|_| IoFail { timed_out: false })?;
-        for chunk in buf.chunks(WRITE_CHUNK) {
-            if let Err(e) = s.write_all(chunk) {
-                return Err(IoFail { timed_out: is_timeout(&e) });
+        for mut chunk in buf.chunks(WRITE_CHUNK) {
+            // syncWrite: the timeout bounds each chunk as a whole, however it trickles out.
+            let deadline = Instant::now().checked_add(t);
+            while !chunk.is_empty() {
+                let left = match deadline {
+                    Some(d) => d.saturating_duration_since(Instant::now()),
+                    None => t,
+                };
+                if left.is_zero() {
+                    return Err(IoFail { timed_out: true });
+                }
+                s.set_write_timeout(Some(left)).map_err(|_| IoFail { timed_out: false })?;
+                match s.write(chunk) {
+                    Ok(0) => return Err(IoFail { timed_out: false }),
+                    Ok(n) => chunk = &chunk[n..],
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => return Err(IoFail { timed_out: is_timeout(&e) }),
+                }
             }
         }
         Ok(())
