@@ -121,6 +121,16 @@ fn copy_replace_and_busykey() {
     assert_eq!(r, "OK");
     assert_eq!(q::<i64>(&mut a, &["EXISTS", "k"]), 0);
     assert_eq!(q::<String>(&mut b, &["GET", "k"]), "v2");
+    // Only the keys the target acknowledged leave the source.
+    let _: () = q(&mut a, &["MSET", "x", "1", "y", "2"]);
+    let _: () = q(&mut b, &["SET", "y", "there"]);
+    assert_eq!(
+        err(&mut a, &migrate_args(&p, &["", "0", "5000", "KEYS", "x", "y"])),
+        "ERR Target instance replied with error: BUSYKEY Target key name already exists."
+    );
+    assert_eq!(q::<i64>(&mut a, &["EXISTS", "x"]), 0);
+    assert_eq!(q::<String>(&mut a, &["GET", "y"]), "2");
+    assert_eq!(q::<Vec<String>>(&mut b, &["MGET", "x", "y"]), ["1", "there"]);
 }
 
 #[test]
@@ -236,6 +246,22 @@ fn io_errors() {
         "IOERR error or timeout reading to target instance"
     );
     assert_eq!(q::<String>(&mut a, &["GET", "k"]), "v");
+    // A value larger than the socket buffers to a target that never reads: the write
+    // times out.
+    let _: () = q(&mut a, &["CONFIG", "SET", "rdbcompression", "no"]);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let big: Vec<u8> = (0..48 << 20)
+        .map(|_| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 56) as u8
+        })
+        .collect();
+    let _: () = redis::cmd("SET").arg("big").arg(big).query(&mut a).unwrap();
+    assert_eq!(
+        err(&mut a, &migrate_args(&mp, &["big", "0", "200"])),
+        "IOERR error or timeout writing to target instance"
+    );
+    assert_eq!(q::<i64>(&mut a, &["EXISTS", "big"]), 1);
     assert_eq!(info_field(&mut a, "migrate_cached_sockets"), "0");
 }
 
