@@ -220,6 +220,9 @@ impl Server {
         if let Some(t) = crate::cmd::persist::next_wakeup(&self.st, now) {
             wake = Some(wake.map_or(t, |w| w.min(t)));
         }
+        if let Some(t) = crate::cmd::migrate::next_wakeup(&self.st) {
+            wake = Some(wake.map_or(t, |w| w.min(t)));
+        }
         if let Some(p) = self.st.client_pause {
             wake = Some(wake.map_or(p.end_ms, |w| w.min(p.end_ms)));
         }
@@ -428,6 +431,7 @@ impl Server {
         }
         self.resume_postponed(now);
         crate::cmd::persist::tick(&mut self.st, now);
+        crate::cmd::migrate::close_timed_out(&mut self.st, now);
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
         // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;

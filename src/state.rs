@@ -122,6 +122,8 @@ pub struct State {
     pub dirty: u64,
     /// RDB save and load bookkeeping (`persist`).
     pub rdb: crate::persist::RdbStatus,
+    /// MIGRATE's cached connections to target instances.
+    pub migrate: crate::cmd::migrate::SocketCache,
     pub tcp_port: u16,
     pub executable: String,
     pub config_file: String,
@@ -191,6 +193,7 @@ impl State {
             lastsave: now_ms / 1000,
             dirty: 0,
             rdb: Default::default(),
+            migrate: Default::default(),
             executable: std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),

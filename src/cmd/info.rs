@@ -621,7 +621,7 @@ fn stats_section(o: &mut Out, st: &State, me: &Client, now_ms: i64) {
     o.f("pubsubshard_channels", hooks::pubsubshard_channels(st));
     o.f("latest_fork_usec", 0);
     o.f("total_forks", 0);
-    o.f("migrate_cached_sockets", 0);
+    o.f("migrate_cached_sockets", st.migrate.len());
     o.f("slave_expires_tracked_keys", 0);
     o.f("active_defrag_hits", 0);
     o.f("active_defrag_misses", 0);

@@ -23,6 +23,7 @@ pub mod latency;
 pub mod list;
 pub mod lolwut;
 pub mod memory;
+pub mod migrate;
 pub mod module;
 pub mod monitor;
 pub mod multi;
@@ -254,6 +255,7 @@ fn families() -> Vec<&'static [CommandDef]> {
         module::COMMANDS,
         cluster::COMMANDS,
         persist::COMMANDS,
+        migrate::COMMANDS,
     ]
 }
 
