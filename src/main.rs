@@ -92,7 +92,10 @@ fn main() {
         }
     };
     if let Err(e) = server.load_data() {
-        log::error!("{e}");
+        // One log line per line of the message, as Redis logs each with its own prefix.
+        for line in e.lines() {
+            log::error!("{line}");
+        }
         exit(1);
     }
     if let Err(e) = server.handle_signals() {

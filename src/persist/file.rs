@@ -227,9 +227,10 @@ pub fn decode(
         if verify_crc && stored != 0 {
             let expected = crc64(0, &buf[..body_end]);
             if expected != stored {
-                return corrupt(&format!(
-                    "Wrong RDB checksum expected: ({expected:x}) got ({stored:x}). Aborting now."
-                ));
+                log::warn!(
+                    "Wrong RDB checksum expected: ({expected:x}) but got ({stored:x}). Aborting now."
+                );
+                return corrupt("RDB CRC error");
             }
         }
     }
