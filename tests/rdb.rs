@@ -215,6 +215,27 @@ fn shutdown_on_sigterm_flags_decide_whether_a_signal_saves() {
 }
 
 #[test]
+fn flushall_counts_its_keys_and_saves_with_save_points() {
+    let dir = tmpdir("flushall");
+    let srv = start(&dir, &["--save", ""]);
+    let mut c = srv.conn();
+    let changes = |c: &mut redis::Connection| -> String {
+        let info: String = redis::cmd("INFO").arg("persistence").query(c).unwrap();
+        info.lines().find_map(|l| l.strip_prefix("rdb_changes_since_last_save:")).unwrap().into()
+    };
+    let _: () = redis::cmd("SAVE").query(&mut c).unwrap();
+    let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+    assert_eq!(changes(&mut c), "0", "flushing nothing changes nothing");
+    let _: () = redis::cmd("SET").arg("a").arg("1").query(&mut c).unwrap();
+    let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+    assert_eq!(changes(&mut c), "2");
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("save").arg("3600 1").query(&mut c).unwrap();
+    let _: () = redis::cmd("SET").arg("a").arg("1").query(&mut c).unwrap();
+    let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+    assert_eq!(changes(&mut c), "0", "FLUSHALL saved the empty dataset");
+}
+
+#[test]
 fn a_failed_save_is_reported_and_refuses_shutdown() {
     let dir = tmpdir("savefail");
     let srv = start(&dir, &["--save", "3600 1"]);

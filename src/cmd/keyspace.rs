@@ -657,10 +657,10 @@ fn flushall(ctx: &mut Ctx, args: &Args) -> CmdResult {
     ctx.st.ks.flush_all(lazy);
     ctx.st.dirty += n as u64;
     // flushAllDataAndResetRDB: with save points, the empty dataset is saved at once.
+    // 7.0 counts the flushed keys only (propagation is forced, not counted).
     if !ctx.st.cfg.save.is_empty() {
         let _ = super::persist::save(ctx.st, ctx.now_ms);
     }
-    ctx.st.dirty += 1;
     ctx.reply().ok();
     Ok(())
 }
