@@ -242,10 +242,12 @@ impl Client {
             }
         }
         self.wpos = 0;
-        if self.wbuf.capacity() > 1 << 20 {
-            self.wbuf = Vec::new();
-        } else {
-            self.wbuf.clear();
+        self.wbuf.clear();
+        // What went past the reply buffer's size is given back once written, as Redis frees
+        // its reply list nodes: a burst (invalidations, a big reply) must not stay counted in
+        // used_memory, where maxmemory would evict keys for it.
+        if self.wbuf.capacity() > self.rbs {
+            self.wbuf.shrink_to(self.rbs);
         }
         Ok(true)
     }

@@ -24,6 +24,7 @@ pub mod config;
 pub mod connection;
 pub mod db;
 pub mod error;
+pub mod evict;
 pub mod logging;
 pub mod notify;
 pub mod pubsub;

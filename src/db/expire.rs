@@ -95,6 +95,19 @@ impl<T> Wheel<T> {
         None
     }
 
+    /// Keep only the items `keep` accepts (dropping stale ones in bulk).
+    pub fn retain(&mut self, mut keep: impl FnMut(i64, &T) -> bool) {
+        let mut len = 0;
+        for s in &mut self.slots {
+            s.retain(|(d, item)| keep(*d, item));
+            if s.capacity() > 64 && s.len() * 4 < s.capacity() {
+                s.shrink_to(s.len().max(16));
+            }
+            len += s.len();
+        }
+        self.len = len;
+    }
+
     pub fn clear(&mut self) {
         for s in &mut self.slots {
             *s = Vec::new();

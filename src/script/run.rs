@@ -36,6 +36,8 @@ pub struct Invocation<'a> {
     pub args: Vec<&'a [u8]>,
     /// EVAL_RO / FCALL_RO, or a `no-writes` script.
     pub read_only: bool,
+    /// The script declared `allow-oom` (a shebang or function flag).
+    pub allow_oom: bool,
     /// EVAL (KEYS/ARGV globals) or FCALL (keys and args passed as parameters).
     pub eval: bool,
     /// Shown in errors: the sha for EVAL, the function name for FCALL.
@@ -47,6 +49,7 @@ struct RunCtx<'s, 'c> {
     flags: &'s RunFlags,
     client: Box<Client>,
     read_only: bool,
+    allow_oom: bool,
     start_ms: i64,
     threshold_ms: i64,
     started: Instant,
@@ -149,6 +152,16 @@ impl RunCtx<'_, '_> {
         // those can run during CLIENT PAUSE WRITE.
         if self.read_only && def.has(flags::WRITE | flags::MAY_REPLICATE) {
             return fail(lua, b"Write commands are not allowed from read-only scripts.");
+        }
+        let dirty = self.st.scripting.running.as_ref().is_some_and(|r| r.dirty);
+        if crate::evict::script_refuses(self.st, id, self.allow_oom, dirty) {
+            // Refused like a command (errorstats, rejected_calls); the script's own reply
+            // carrying the error does not count it again.
+            self.st.cmd_stats[id].rejected_calls += 1;
+            crate::cmd::count_error_reply(self.st, crate::evict::OOM_ERROR.as_bytes());
+            let t = error_table(lua, crate::evict::OOM_ERROR.as_bytes())?;
+            t.raw_set(IGNORE_STATS, true)?;
+            return Ok((Value::Table(t), raise));
         }
         if def.has(flags::WRITE) {
             if let Some(r) = self.st.scripting.running.as_mut() {
@@ -426,6 +439,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         flags: &vm.flags,
         client,
         read_only: inv.read_only,
+        allow_oom: inv.allow_oom,
         start_ms: ctx.now_ms,
         threshold_ms,
         started: Instant::now(),
