@@ -572,6 +572,13 @@ fn run(
         let refused = crate::evict::check_command(st, client, id, args, now_ms);
         if !st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
+            // Invalidations of evicted keys precede this command's reply, as Redis's
+            // trackingHandlePendingKeyInvalidations right after performEvictions.
+            crate::tracking::flush_pending_self(st, client, now_ms);
+            if !client.side_push.is_empty() {
+                let side = std::mem::take(&mut client.side_push);
+                client.wbuf.extend_from_slice(&side);
+            }
         }
         if let Some(text) = refused {
             st.cmd_stats[id].rejected_calls += 1;

@@ -159,7 +159,9 @@ impl RunCtx<'_, '_> {
             // carrying the error does not count it again.
             self.st.cmd_stats[id].rejected_calls += 1;
             crate::cmd::count_error_reply(self.st, crate::evict::OOM_ERROR.as_bytes());
-            let t = error_table(lua, crate::evict::OOM_ERROR.as_bytes())?;
+            // "-CODE message", as a command's error reply, so the code stays OOM.
+            let text = format!("-{}", crate::evict::OOM_ERROR);
+            let t = error_table(lua, text.as_bytes())?;
             t.raw_set(IGNORE_STATS, true)?;
             return Ok((Value::Table(t), raise));
         }
