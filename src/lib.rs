@@ -16,6 +16,7 @@
 //! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
 //!   events; `tracking`: client-side caching invalidation.
 //! - `replybuf`: per-client reply buffer resizing from the cron.
+//! - `evict`: maxmemory: the eviction policies, the sampling pool, OOM refusals.
 
 pub mod alloc;
 pub mod blocking;
