@@ -333,10 +333,10 @@ fn sample_volatile(st: &mut State, db: usize, count: usize, out: &mut Vec<(Key, 
         return;
     }
     if expires * 8 >= len {
-        let draw = count * len.div_ceil(expires);
+        let draw = count.saturating_mul(len.div_ceil(expires)).min(len);
         let ev = &mut st.evict;
         let mut rnd = || ev.rand();
-        let mut got: Vec<(&Key, &Entry)> = Vec::with_capacity(draw);
+        let mut got: Vec<(&Key, &Entry)> = Vec::with_capacity(draw.min(1024));
         for _ in 0..3 {
             d.dict.sample(draw, &mut rnd, &mut got);
             got.retain(|(_, e)| e.expire != 0);
@@ -380,18 +380,20 @@ fn sample_volatile(st: &mut State, db: usize, count: usize, out: &mut Vec<(Key, 
 fn populate(st: &mut State, db: usize, allkeys: bool, now_ms: i64) {
     use MaxmemoryPolicy as P;
     let policy = st.cfg.maxmemory_policy;
+    // maxmemory-samples goes up to i32::MAX: reserve for what a db can give, not for that.
     let samples = (st.cfg.maxmemory_samples as usize).max(1);
+    let reserve = samples.min(st.ks.dbs[db].len()).min(1024);
     let decay = st.cfg.lfu_decay_time as u64;
-    let mut picked: Vec<(Key, u32, i64)> = Vec::with_capacity(samples);
+    let mut picked: Vec<(Key, u32, i64)> = Vec::with_capacity(reserve);
     if allkeys {
         let d = &st.ks.dbs[db];
         let ev = &mut st.evict;
         let mut rnd = || ev.rand();
-        let mut got = Vec::with_capacity(samples);
+        let mut got = Vec::with_capacity(reserve);
         d.dict.sample(samples, &mut rnd, &mut got);
         picked.extend(got.into_iter().map(|(k, e)| (k.clone(), e.lru, e.expire)));
     } else {
-        let mut got = Vec::with_capacity(samples);
+        let mut got = Vec::with_capacity(reserve);
         sample_volatile(st, db, samples, &mut got);
         for (k, expire) in got {
             let lru = st.ks.dbs[db].dict.get(&k).map_or(0, |e| e.lru);

@@ -1080,6 +1080,25 @@ mod tests {
     }
 
     #[test]
+    fn grow_limit_defers_expansion_until_overloaded() {
+        let mut d = D::new();
+        for i in 0..8u64 {
+            d.insert(i.to_string().into_bytes().into(), i);
+        }
+        let buckets = d.bucket_count();
+        d.set_grow_limit(0);
+        // Full table, no room for a bigger one: chains grow instead, up to a load of 1.618.
+        d.insert(b"x".to_vec().into(), 0);
+        assert_eq!(d.bucket_count(), buckets);
+        for i in 0..20u64 {
+            d.insert(format!("y{i}").into_bytes().into(), i);
+        }
+        assert!(d.bucket_count() > buckets, "an overloaded table grows anyway");
+        assert_eq!(d.len(), 29);
+        assert_eq!(d.get(b"x"), Some(&0));
+    }
+
+    #[test]
     fn node_is_three_words() {
         assert_eq!(mem::size_of::<Node<Box<[u8]>, u64>>(), 32);
         assert_eq!(mem::size_of::<Link<Box<[u8]>, u64>>(), 8);

@@ -153,6 +153,20 @@ mod tests {
     }
 
     #[test]
+    fn retain_drops_items_and_keeps_the_count() {
+        let mut w = Wheel::new(0);
+        for i in 0..100 {
+            w.insert(1000 + i * 7, i);
+        }
+        w.retain(|_, &x| x % 3 == 0);
+        assert_eq!(w.len(), 34);
+        let mut got = vec![];
+        w.sweep(10_000, 1000, |_, x| got.push(x));
+        got.sort();
+        assert_eq!(got, (0..100).filter(|x| x % 3 == 0).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn past_deadlines_are_swept_next() {
         let mut w = Wheel::new(10_000);
         w.insert(5, 1);
