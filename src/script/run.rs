@@ -150,20 +150,27 @@ impl RunCtx<'_, '_> {
         }
         // May-replicate commands (PUBLISH...) count as writes for read-only scripts, so that
         // those can run during CLIENT PAUSE WRITE.
+        // Refusals of a resolved command count as Redis's scriptCall counts them (errorstats,
+        // the command's rejected_calls); the script's reply carrying the error does not
+        // count it again. `text` is "-CODE message" or a message (code ERR).
+        let refuse = |st: &mut State, text: &[u8]| -> mlua::Result<(Value, bool)> {
+            st.cmd_stats[id].rejected_calls += 1;
+            let counted = match text.strip_prefix(b"-") {
+                Some(t) => t.to_vec(),
+                None => [b"ERR ".as_slice(), text].concat(),
+            };
+            crate::cmd::count_error_reply(st, &counted);
+            let t = error_table(lua, text)?;
+            t.raw_set(IGNORE_STATS, true)?;
+            Ok((Value::Table(t), raise))
+        };
         if self.read_only && def.has(flags::WRITE | flags::MAY_REPLICATE) {
-            return fail(lua, b"Write commands are not allowed from read-only scripts.");
+            return refuse(self.st, b"Write commands are not allowed from read-only scripts.");
         }
         let dirty = self.st.scripting.running.as_ref().is_some_and(|r| r.dirty);
         if crate::evict::script_refuses(self.st, id, self.allow_oom, dirty) {
-            // Refused like a command (errorstats, rejected_calls); the script's own reply
-            // carrying the error does not count it again.
-            self.st.cmd_stats[id].rejected_calls += 1;
-            crate::cmd::count_error_reply(self.st, crate::evict::OOM_ERROR.as_bytes());
-            // "-CODE message", as a command's error reply, so the code stays OOM.
             let text = format!("-{}", crate::evict::OOM_ERROR);
-            let t = error_table(lua, text.as_bytes())?;
-            t.raw_set(IGNORE_STATS, true)?;
-            return Ok((Value::Table(t), raise));
+            return refuse(self.st, text.as_bytes());
         }
         if def.has(flags::WRITE) {
             if let Some(r) = self.st.scripting.running.as_mut() {
