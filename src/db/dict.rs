@@ -1085,10 +1085,13 @@ mod tests {
         for i in 0..8u64 {
             d.insert(i.to_string().into_bytes().into(), i);
         }
+        while d.rehash(100) {}
         let buckets = d.bucket_count();
+        assert_eq!(buckets, 8);
         d.set_grow_limit(0);
         // Full table, no room for a bigger one: chains grow instead, up to a load of 1.618.
         d.insert(b"x".to_vec().into(), 0);
+        assert!(!d.is_rehashing());
         assert_eq!(d.bucket_count(), buckets);
         for i in 0..20u64 {
             d.insert(format!("y{i}").into_bytes().into(), i);
