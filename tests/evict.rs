@@ -343,3 +343,40 @@ fn maxmemory_with_units_at_startup() {
     assert!(text.contains("maxmemory_policy:allkeys-lru\r\n"), "{text}");
     assert!(text.contains("mem_not_counted_for_evict:0\r\n"), "{text}");
 }
+
+#[test]
+fn invalidation_of_an_evicted_key_precedes_the_reply() {
+    use std::io::{Read, Write};
+    let s = server("evict-tracking");
+    let mut c = s.conn();
+    let mut t = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    t.set_read_timeout(Some(std::time::Duration::from_secs(2))).unwrap();
+    let call = |t: &mut std::net::TcpStream, args: &[&str], want: &str| {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        t.write_all(&common::resp(&args)).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while got.len() < want.len() {
+            let n = t.read(&mut buf).unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(String::from_utf8_lossy(&got), want, "{args:?}");
+    };
+    t.write_all(&common::resp(&[b"HELLO", b"3"])).unwrap();
+    let mut hello = [0u8; 4096];
+    let _ = t.read(&mut hello).unwrap();
+    call(&mut t, &["CLIENT", "TRACKING", "on"], "+OK\r\n");
+    ok(&mut c, &["CONFIG", "SET", "maxmemory-policy", "volatile-random"]);
+    let used = info_field(&mut c, "used_memory");
+    ok(&mut c, &["CONFIG", "SET", "maxmemory", &(used + 100 * 1024).to_string()]);
+    call(&mut t, &["SETEX", "volatile-key", "10000", "x"], "+OK\r\n");
+    call(&mut t, &["GET", "volatile-key"], "$1\r\nx\r\n");
+    // 200 KB past the limit: the next command evicts the volatile key first.
+    call(&mut t, &["SETBIT", "big-key", "1600000", "0"], ":0\r\n");
+    call(
+        &mut t,
+        &["GETBIT", "big-key", "0"],
+        ">2\r\n$10\r\ninvalidate\r\n*1\r\n$12\r\nvolatile-key\r\n:0\r\n",
+    );
+}

@@ -573,12 +573,9 @@ fn run(
         if !st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
             // Invalidations of evicted keys precede this command's reply, as Redis's
-            // trackingHandlePendingKeyInvalidations right after performEvictions.
+            // trackingHandlePendingKeyInvalidations right after performEvictions (under
+            // CLIENT REPLY OFF/SKIP they wait in side_push, which outlives the reply).
             crate::tracking::flush_pending_self(st, client, now_ms);
-            if !client.side_push.is_empty() {
-                let side = std::mem::take(&mut client.side_push);
-                client.wbuf.extend_from_slice(&side);
-            }
         }
         if let Some(text) = refused {
             st.cmd_stats[id].rejected_calls += 1;
