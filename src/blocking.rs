@@ -352,6 +352,9 @@ fn rerun(st: &mut State, c: &mut Client, db: usize, key: &[u8], now_ms: i64) {
     if c.reply_mode != ReplyMode::On {
         c.wbuf.truncate(reply_start);
     }
+    // Invalidations the served command caused for its own client go after its reply (they
+    // would otherwise wait for, and go to, whoever runs the next command).
+    crate::tracking::flush_pending_self(st, c, now_ms);
     match c.blocked.as_mut() {
         Some(b) if b.reblocked && result.is_ok() => {
             b.ready_key = None;

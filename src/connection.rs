@@ -176,6 +176,10 @@ pub struct Client {
     pub rbs: usize,
     pub rbp: usize,
     pub rbp_reset_ms: i64,
+    /// `wbuf`'s capacity after the last write-out that fit in `rbs`: what a burst beyond
+    /// `rbs` shrinks back to once written (Redis frees the reply list nodes it overflowed
+    /// into, so a burst leaves no memory behind).
+    pub wcap_steady: usize,
     /// Edge-triggered readiness we have not consumed yet.
     pub writable: bool,
 
@@ -256,6 +260,7 @@ impl Client {
             rbs: crate::replybuf::CHUNK,
             rbp: crate::replybuf::CHUNK,
             rbp_reset_ms: now_ms,
+            wcap_steady: 0,
             writable: true,
             db: 0,
             resp3: false,
@@ -370,10 +375,14 @@ impl Client {
             }
         }
         self.wpos = 0;
-        if self.wbuf.capacity() > 1 << 20 {
-            self.wbuf = Vec::new();
+        self.wbuf.clear();
+        // What went past the reply buffer's size is given back once written, as Redis frees
+        // its reply list nodes: a burst (invalidations, a big reply) must not stay counted in
+        // used_memory, where maxmemory would evict keys for it.
+        if self.wbuf.capacity() > self.rbs {
+            self.wbuf.shrink_to(self.wcap_steady.min(self.rbs));
         } else {
-            self.wbuf.clear();
+            self.wcap_steady = self.wbuf.capacity();
         }
         Ok(true)
     }

@@ -17,6 +17,7 @@
 //! - `pubsub`: subscriptions and message delivery to other clients; `notify`: keyspace
 //!   events; `tracking`: client-side caching invalidation.
 //! - `replybuf`: per-client reply buffer resizing from the cron.
+//! - `evict`: maxmemory: the eviction policies, the sampling pool, OOM refusals.
 
 pub mod alloc;
 pub mod blocking;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod connection;
 pub mod db;
 pub mod error;
+pub mod evict;
 pub mod logging;
 pub mod notify;
 pub mod persist;

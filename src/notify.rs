@@ -8,7 +8,7 @@
 //! active-expiry slice.
 
 use crate::config::{
-    NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW,
+    NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW,
 };
 use crate::connection::Client;
 use crate::db::KsEvent;
@@ -79,6 +79,12 @@ pub fn drain_keyspace_logs(st: &mut State, mut me: Option<&mut Client>, now_ms: 
                     crate::cmd::multi::touch(st, me.as_deref_mut(), db, &key);
                     crate::tracking::invalidate_key(st, me.as_deref_mut(), &key, now_ms);
                     notify(st, me.as_deref_mut(), NOTIFY_EXPIRED, "expired", db, &key, now_ms);
+                }
+                // Blocked clients are not woken by an eviction, as in Redis 7.0.
+                KsEvent::Evicted => {
+                    crate::cmd::multi::touch(st, me.as_deref_mut(), db, &key);
+                    crate::tracking::invalidate_key(st, me.as_deref_mut(), &key, now_ms);
+                    notify(st, me.as_deref_mut(), NOTIFY_EVICTED, "evicted", db, &key, now_ms);
                 }
                 KsEvent::Miss => {
                     notify(st, me.as_deref_mut(), NOTIFY_KEY_MISS, "keymiss", db, &key, now_ms)

@@ -204,7 +204,11 @@ impl Server {
 
     fn poll_timeout(&self) -> Option<Duration> {
         let blocked_work = self.st.blocking.has_ready() || !self.st.blocking.unblocked.is_empty();
-        if !self.capped.is_empty() || self.expire_pending || blocked_work {
+        if !self.capped.is_empty()
+            || self.expire_pending
+            || blocked_work
+            || self.st.evict.timer_running
+        {
             return Some(Duration::ZERO);
         }
         let now = now_ms();
@@ -448,6 +452,8 @@ impl Server {
                 self.st.latency.add("expire-cycle", now / 1000, ms);
             }
         }
+        // An eviction that ran out of its time budget goes on here, a slice per turn.
+        crate::evict::timer_turn(&mut self.st, now);
         if !self.st.ks.log.is_empty() {
             crate::notify::drain_keyspace_logs(&mut self.st, None, now);
         }

@@ -165,6 +165,8 @@ pub struct State {
     pub new_listeners: Option<Vec<mio::net::TcpListener>>,
     /// Clients blocked on keys (BLPOP and friends): see `crate::blocking`.
     pub blocking: crate::blocking::Blocking,
+    /// maxmemory: the eviction pool and its statistics (`crate::evict`).
+    pub evict: crate::evict::Evictor,
     /// DEBUG REPLYBUFFER's knobs for the reply buffer resize cron.
     pub replybuf: crate::replybuf::Settings,
     /// Where the reply buffer cron resumes in the client slab.
@@ -217,6 +219,7 @@ impl State {
             cmd_latency: (0..n).map(|_| None).collect(),
             new_listeners: None,
             blocking: Default::default(),
+            evict: Default::default(),
         }
     }
 

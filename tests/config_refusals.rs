@@ -19,7 +19,7 @@ fn config_set_refuses_values_that_need_a_missing_feature() {
     let mut c = s.conn();
     for (k, v, feature) in [
         ("appendonly", "yes", "AOF persistence"),
-        ("maxmemory", "100mb", "maxmemory limit"),
+        ("maxmemory-clients", "100mb", "client eviction"),
         ("tls-port", "6390", "TLS"),
         ("watchdog-period", "200", "watchdog"),
     ] {
@@ -41,7 +41,7 @@ fn startup_refuses_values_that_need_a_missing_feature() {
         (&["--replicaof", "127.0.0.1", "6379"][..], "'replicaof' needs replication"),
         (&["--slaveof", "127.0.0.1", "6379"][..], "'replicaof' needs replication"),
         (&["--cluster-enabled", "yes"][..], "'cluster-enabled' needs cluster mode"),
-        (&["--maxmemory", "1gb"][..], "'maxmemory' needs the maxmemory limit"),
+        (&["--maxmemory-clients", "1gb"][..], "'maxmemory-clients' needs client eviction"),
         (&["--aclfile", "/nonexistent/users.acl"][..], "'aclfile' needs ACL"),
         (&["--loadmodule", "/x.so"][..], "'loadmodule' needs modules"),
     ] {

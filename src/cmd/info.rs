@@ -120,7 +120,7 @@ impl Out {
 /// The INFO text for `sel`. `client` is the caller (taken out of the client table while
 /// its command runs).
 pub fn generate(st: &mut State, client: &Client, sel: Selection, now_ms: i64) -> String {
-    let mut o = Out { s: String::with_capacity(4096), sections: 0 };
+    let mut o = Out { s: String::with_capacity(1024), sections: 0 };
     if sel.has("server") {
         server_section(&mut o, st, now_ms);
     }
@@ -505,7 +505,7 @@ fn memory_section(o: &mut Out, st: &mut State, me: &Client) {
     o.f("rss_overhead_bytes", 0);
     o.f("mem_fragmentation_ratio", format!("{:.2}", m.frag()));
     o.f("mem_fragmentation_bytes", m.frag_bytes());
-    o.f("mem_not_counted_for_evict", 0);
+    o.f("mem_not_counted_for_evict", crate::evict::not_counted(st));
     o.f("mem_replication_backlog", 0);
     o.f("mem_total_replication_buffers", 0);
     o.f("mem_clients_slaves", 0);
@@ -612,8 +612,9 @@ fn stats_section(o: &mut Out, st: &State, me: &Client, now_ms: i64) {
     o.f("expire_cycle_cpu_milliseconds", 0);
     o.f("evicted_keys", hooks::evicted_keys(st));
     o.f("evicted_clients", 0);
-    o.f("total_eviction_exceeded_time", 0);
-    o.f("current_eviction_exceeded_time", 0);
+    let current = st.evict.current_exceeded_us();
+    o.f("total_eviction_exceeded_time", (st.evict.total_exceeded_us + current) / 1000);
+    o.f("current_eviction_exceeded_time", current / 1000);
     o.f("keyspace_hits", ks.keyspace_hits);
     o.f("keyspace_misses", ks.keyspace_misses);
     o.f("pubsub_channels", hooks::pubsub_channels(st));
@@ -724,8 +725,8 @@ pub mod hooks {
         st.pubsub.shard_channels.len()
     }
     /// Keys removed by the maxmemory policy.
-    pub fn evicted_keys(_st: &State) -> u64 {
-        0
+    pub fn evicted_keys(st: &State) -> u64 {
+        st.evict.evicted_keys
     }
     /// Memory of the Lua VM for EVAL (Redis shows 32768 for a fresh VM) and for functions.
     pub fn lua_vm_memory(st: &State) -> u64 {

@@ -184,6 +184,7 @@ pub fn prepare_touch(st: &mut State, client: &Client, id: usize, now_ms: i64) {
     } else {
         Some(Touch::Lru(((now_ms / 1000) as u32) & 0x00ff_ffff))
     };
+    crate::evict::set_grow_limit(st);
     st.ks.lazy.expire = st.cfg.lazyfree_lazy_expire;
     st.ks.lazy.server_del = st.cfg.lazyfree_lazy_server_del;
 }
@@ -578,6 +579,27 @@ fn run(
             reject(st, client, NOAUTH.as_bytes());
         }
         return true;
+    }
+    // Redis's processCommand: evict, then refuse what may grow memory (nested calls of a
+    // script are checked by the script, against the state its command started with).
+    if !no_block && st.cfg.maxmemory != 0 {
+        let refused = crate::evict::check_command(st, client, id, args, now_ms);
+        if !st.ks.log.is_empty() {
+            crate::notify::drain_keyspace_logs(st, Some(&mut *client), now_ms);
+            // Invalidations of evicted keys precede this command's reply, as Redis's
+            // trackingHandlePendingKeyInvalidations right after performEvictions (under
+            // CLIENT REPLY OFF/SKIP they wait in side_push, which outlives the reply).
+            crate::tracking::flush_pending_self(st, client, now_ms);
+        }
+        if let Some(text) = refused {
+            st.cmd_stats[id].rejected_calls += 1;
+            if st.table.full_name(id) == "exec" {
+                exec_abort(st, client, text.as_bytes());
+            } else {
+                reject(st, client, text.as_bytes());
+            }
+            return true;
+        }
     }
     if (def.has(flags::WRITE) || def.name == "ping") && persist::writes_refused(st) {
         st.cmd_stats[id].rejected_calls += 1;

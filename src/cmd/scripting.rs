@@ -238,6 +238,9 @@ fn eval_generic(ctx: &mut Ctx, args: &Args, ro: bool, by_sha: bool) -> CmdResult
             "ERR Can not execute a script with write flag using *_ro command.",
         ));
     }
+    if sflags & sflags::EVAL_COMPAT == 0 {
+        oom_prepare_check(ctx.st, sflags)?;
+    }
     let func = script.func.clone();
     let vm = ctx.st.scripting.vm.clone();
     let keys: Vec<&[u8]> = (3..3 + nk).map(|i| args.get(i)).collect();
@@ -247,10 +250,23 @@ fn eval_generic(ctx: &mut Ctx, args: &Args, ro: bool, by_sha: bool) -> CmdResult
         keys,
         args: argv,
         read_only: ro || sflags & sflags::NO_WRITES != 0,
+        allow_oom: sflags & sflags::EVAL_COMPAT == 0 && sflags & sflags::ALLOW_OOM != 0,
         eval: true,
         name: String::from_utf8_lossy(&sha).into_owned(),
     };
     run_script(ctx, &vm, inv)
+}
+
+/// scriptPrepareForRun's OOM rule for scripts with declared flags (`no-writes` implies
+/// `allow-oom`), against the OOM state seen when the command started.
+fn oom_prepare_check(st: &crate::state::State, flags: u32) -> CmdResult {
+    if st.cfg.maxmemory != 0
+        && st.evict.pre_command_oom
+        && flags & (sflags::ALLOW_OOM | sflags::NO_WRITES) == 0
+    {
+        return Err(CommandError::stat(crate::evict::OOM_SCRIPT_ERROR));
+    }
+    Ok(())
 }
 
 fn script_load(ctx: &mut Ctx, args: &Args) -> CmdResult {
@@ -383,14 +399,17 @@ fn fcall_generic(ctx: &mut Ctx, args: &Args, ro: bool) -> CmdResult {
             "ERR Can not execute a script with write flag using *_ro command.",
         ));
     }
+    let f_flags = f.flags;
     let func = f.func.clone();
     let name = f.name.clone();
     let read_only = ro || f.flags & sflags::NO_WRITES != 0;
+    let allow_oom = f_flags & sflags::ALLOW_OOM != 0;
+    oom_prepare_check(ctx.st, f_flags)?;
     let vm = ctx.st.scripting.functions.vm().map_err(|e| CommandError::msg(format!("ERR {e}")))?;
     let keys: Vec<&[u8]> = (3..3 + nk).map(|i| args.get(i)).collect();
     let argv: Vec<&[u8]> = (3 + nk..args.len()).map(|i| args.get(i)).collect();
     ctx.st.scripting.pending_command = Some(args.to_vec());
-    let inv = Invocation { func, keys, args: argv, read_only, eval: false, name };
+    let inv = Invocation { func, keys, args: argv, read_only, allow_oom, eval: false, name };
     run_script(ctx, &vm, inv)
 }
 

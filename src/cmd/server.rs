@@ -390,6 +390,9 @@ fn apply_runtime(
     if pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"loglevel")) {
         log::set_max_level(crate::log_filter(&ctx.st.cfg));
     }
+    if ctx.st.cfg.maxmemory != old.maxmemory {
+        crate::evict::maxmemory_changed(ctx.st, ctx.now_ms);
+    }
     if ctx.st.cfg.crash_log_enabled != old.crash_log_enabled {
         crate::logging::crash::set_enabled(ctx.st.cfg.crash_log_enabled);
     }
@@ -406,6 +409,7 @@ fn config_resetstat(ctx: &mut Ctx, _args: &Args) -> CmdResult {
 pub fn reset_stats(ctx: &mut Ctx) {
     let st = &mut *ctx.st;
     st.ks.lazy.reset_stats();
+    st.evict.reset_stats();
     let s = &mut st.stats;
     s.total_connections_received = 0;
     s.reply_buffer_shrinks = 0;

@@ -29,11 +29,6 @@ pub static NEEDS_FEATURE: &[NeedsFeature] = &[
     },
     NeedsFeature { setting: "tls-port", feature: "TLS", needs: |c| c.tls_port != 0 },
     NeedsFeature {
-        setting: "maxmemory",
-        feature: "the maxmemory limit (eviction)",
-        needs: |c| c.maxmemory != 0,
-    },
-    NeedsFeature {
         setting: "maxmemory-clients",
         feature: "client eviction",
         needs: |c| c.maxmemory_clients != 0,

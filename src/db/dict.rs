@@ -115,6 +115,9 @@ pub struct Dict<K, V> {
     ht: [Table<K, V>; 2],
     /// Next bucket of `ht[0]` to migrate; all buckets below it are empty.
     rehash_idx: usize,
+    /// Bytes a new table may take before the owner's memory limit says no (see
+    /// `set_grow_limit`); usize::MAX when unlimited.
+    grow_limit: usize,
 }
 
 impl<K: Borrow<[u8]>, V> Default for Dict<K, V> {
@@ -125,7 +128,7 @@ impl<K: Borrow<[u8]>, V> Default for Dict<K, V> {
 
 impl<K: Borrow<[u8]>, V> Dict<K, V> {
     pub fn new() -> Self {
-        Dict { ht: Default::default(), rehash_idx: 0 }
+        Dict { ht: Default::default(), rehash_idx: 0, grow_limit: usize::MAX }
     }
 
     /// Room for `n` elements without a resize.
@@ -139,6 +142,13 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
 
     pub fn len(&self) -> usize {
         self.ht[0].used + self.ht[1].used
+    }
+
+    /// Redis's dictExpandAllowed for the keyspace: while the table is not overloaded past
+    /// a load factor of 1.618, it does not grow into a new table bigger than `bytes` (what
+    /// maxmemory leaves); chains get longer instead, since a growth would force evictions.
+    pub fn set_grow_limit(&mut self, bytes: usize) {
+        self.grow_limit = bytes;
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -560,6 +570,13 @@ impl<K: Borrow<[u8]>, V> Dict<K, V> {
         if self.ht[0].size() == 0 {
             self.ht[0] = Table::with_size(INITIAL_SIZE);
         } else if self.ht[0].used >= self.ht[0].size() {
+            if self.grow_limit != usize::MAX {
+                let bytes = table_size_for(self.ht[0].used + 1) * mem::size_of::<Link<K, V>>();
+                let ratio = self.ht[0].used as f64 / self.ht[0].size() as f64;
+                if ratio <= 1.618 && bytes > self.grow_limit {
+                    return;
+                }
+            }
             self.resize_to(self.ht[0].used + 1);
         }
     }
@@ -1063,9 +1080,31 @@ mod tests {
     }
 
     #[test]
+    fn grow_limit_defers_expansion_until_overloaded() {
+        let mut d = D::new();
+        for i in 0..8u64 {
+            d.insert(i.to_string().into_bytes().into(), i);
+        }
+        while d.rehash(100) {}
+        let buckets = d.bucket_count();
+        assert_eq!(buckets, 8);
+        d.set_grow_limit(0);
+        // Full table, no room for a bigger one: chains grow instead, up to a load of 1.618.
+        d.insert(b"x".to_vec().into(), 0);
+        assert!(!d.is_rehashing());
+        assert_eq!(d.bucket_count(), buckets);
+        for i in 0..20u64 {
+            d.insert(format!("y{i}").into_bytes().into(), i);
+        }
+        assert!(d.bucket_count() > buckets, "an overloaded table grows anyway");
+        assert_eq!(d.len(), 29);
+        assert_eq!(d.get(b"x"), Some(&0));
+    }
+
+    #[test]
     fn node_is_three_words() {
         assert_eq!(mem::size_of::<Node<Box<[u8]>, u64>>(), 32);
         assert_eq!(mem::size_of::<Link<Box<[u8]>, u64>>(), 8);
-        assert_eq!(mem::size_of::<D>(), 56);
+        assert_eq!(mem::size_of::<D>(), 64);
     }
 }

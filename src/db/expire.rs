@@ -95,6 +95,19 @@ impl<T> Wheel<T> {
         None
     }
 
+    /// Keep only the items `keep` accepts (dropping stale ones in bulk).
+    pub fn retain(&mut self, mut keep: impl FnMut(i64, &T) -> bool) {
+        let mut len = 0;
+        for s in &mut self.slots {
+            s.retain(|(d, item)| keep(*d, item));
+            if s.capacity() > 64 && s.len() * 4 < s.capacity() {
+                s.shrink_to(s.len().max(16));
+            }
+            len += s.len();
+        }
+        self.len = len;
+    }
+
     pub fn clear(&mut self) {
         for s in &mut self.slots {
             *s = Vec::new();
@@ -137,6 +150,20 @@ mod tests {
         assert_eq!(n, 30);
         while w.sweep(20, 30, |_, _| n += 1) {}
         assert_eq!(n, 100);
+    }
+
+    #[test]
+    fn retain_drops_items_and_keeps_the_count() {
+        let mut w = Wheel::new(0);
+        for i in 0..100 {
+            w.insert(1000 + i * 7, i);
+        }
+        w.retain(|_, &x| x % 3 == 0);
+        assert_eq!(w.len(), 34);
+        let mut got = vec![];
+        w.sweep(10_000, 1000, |_, x| got.push(x));
+        got.sort();
+        assert_eq!(got, (0..100).filter(|x| x % 3 == 0).collect::<Vec<_>>());
     }
 
     #[test]

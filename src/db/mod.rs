@@ -25,6 +25,8 @@ use expire::Wheel;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KsEvent {
     Expired,
+    /// Removed by the maxmemory policy (`crate::evict`).
+    Evicted,
     Miss,
     New,
 }
@@ -108,6 +110,8 @@ pub struct Keyspace {
     /// While CLIENT PAUSE is in effect, an expired key reads as missing but is not deleted
     /// (Redis's expireIfNeeded under a pause: nothing may reach the replication stream).
     pub expire_paused: bool,
+    /// 1 while the dicts carry a grow limit (`set_grow_limit`).
+    grow_limited: usize,
 }
 
 /// What a lookup does to the `lru` word of the key it finds.
@@ -149,6 +153,7 @@ impl Keyspace {
             lazy: lazyfree::LazyFree::default(),
             lfu_rng: 0x9e37_79b9_7f4a_7c15 ^ now_ms as u64,
             expire_paused: false,
+            grow_limited: 0,
         }
     }
 
@@ -447,6 +452,7 @@ impl Keyspace {
         if !self.active_expire {
             return false;
         }
+        self.compact_wheel_if_stale();
         let Keyspace { dbs, tag_index, wheel, stats, log, lazy, .. } = self;
         wheel.sweep(now, budget, |deadline, (tag, key)| {
             let db = tag_index[tag];
@@ -462,6 +468,34 @@ impl Keyspace {
                 log.push((KsEvent::Expired, db, key));
             }
         })
+    }
+
+    /// Drop wheel items whose key is gone or carries another deadline now, once they clearly
+    /// outnumber the live ones. Deletes and overwrites leave their items behind (the wheel is
+    /// only an index); without this, a workload that keeps deleting or evicting keys with a
+    /// long TTL would hold memory for them until the deadlines come (which maxmemory counts).
+    /// Amortized: a pass costs about the live items plus the stale ones it frees.
+    pub fn compact_wheel_if_stale(&mut self) -> bool {
+        let live: usize = self.dbs.iter().map(|d| d.expires).sum();
+        if self.wheel.len() <= 2 * live + 64 {
+            return false;
+        }
+        let Keyspace { dbs, tag_index, wheel, .. } = self;
+        wheel.retain(|deadline, (tag, key)| {
+            dbs[tag_index[*tag]].dict.get(key).is_some_and(|e| e.expire == deadline)
+        });
+        true
+    }
+
+    /// The bytes a keyspace table may grow by (maxmemory less used memory), or usize::MAX.
+    pub fn set_grow_limit(&mut self, bytes: usize) {
+        if bytes == usize::MAX && self.grow_limited == 0 {
+            return;
+        }
+        self.grow_limited = usize::from(bytes != usize::MAX);
+        for d in &mut self.dbs {
+            d.dict.set_grow_limit(bytes);
+        }
     }
 
     /// Next time the sweep may find a due key (None: nothing to expire, sleep).

@@ -36,6 +36,8 @@ pub struct Invocation<'a> {
     pub args: Vec<&'a [u8]>,
     /// EVAL_RO / FCALL_RO, or a `no-writes` script.
     pub read_only: bool,
+    /// The script declared `allow-oom` (a shebang or function flag).
+    pub allow_oom: bool,
     /// EVAL (KEYS/ARGV globals) or FCALL (keys and args passed as parameters).
     pub eval: bool,
     /// Shown in errors: the sha for EVAL, the function name for FCALL.
@@ -47,6 +49,7 @@ struct RunCtx<'s, 'c> {
     flags: &'s RunFlags,
     client: Box<Client>,
     read_only: bool,
+    allow_oom: bool,
     start_ms: i64,
     threshold_ms: i64,
     started: Instant,
@@ -147,8 +150,27 @@ impl RunCtx<'_, '_> {
         }
         // May-replicate commands (PUBLISH...) count as writes for read-only scripts, so that
         // those can run during CLIENT PAUSE WRITE.
+        // Refusals of a resolved command count as Redis's scriptCall counts them (errorstats,
+        // the command's rejected_calls); the script's reply carrying the error does not
+        // count it again. `text` is "-CODE message" or a message (code ERR).
+        let refuse = |st: &mut State, text: &[u8]| -> mlua::Result<(Value, bool)> {
+            st.cmd_stats[id].rejected_calls += 1;
+            let counted = match text.strip_prefix(b"-") {
+                Some(t) => t.to_vec(),
+                None => [b"ERR ".as_slice(), text].concat(),
+            };
+            crate::cmd::count_error_reply(st, &counted);
+            let t = error_table(lua, text)?;
+            t.raw_set(IGNORE_STATS, true)?;
+            Ok((Value::Table(t), raise))
+        };
         if self.read_only && def.has(flags::WRITE | flags::MAY_REPLICATE) {
-            return fail(lua, b"Write commands are not allowed from read-only scripts.");
+            return refuse(self.st, b"Write commands are not allowed from read-only scripts.");
+        }
+        let dirty = self.st.scripting.running.as_ref().is_some_and(|r| r.dirty);
+        if crate::evict::script_refuses(self.st, id, self.allow_oom, dirty) {
+            let text = format!("-{}", crate::evict::OOM_ERROR);
+            return refuse(self.st, text.as_bytes());
         }
         if def.has(flags::WRITE) {
             // scriptVerifyWriteCommandAllow: once the script has written it must go on;
@@ -433,6 +455,7 @@ pub fn run_script(ctx: &mut Ctx, vm: &Vm, inv: Invocation) -> CmdResult {
         flags: &vm.flags,
         client,
         read_only: inv.read_only,
+        allow_oom: inv.allow_oom,
         start_ms: ctx.now_ms,
         threshold_ms,
         started: Instant::now(),
