@@ -5,12 +5,16 @@
 //! - `server`: the mio loop (accept, readiness, before_sleep, timers, shutdown).
 //! - `connection`: one client: socket (TCP or unix), read/write buffers, parser state, flags.
 //! - `resp::parse`: resumable request parser; `resp::reply`: RESP2/RESP3 encoder.
-//! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family.
+//! - `cmd`: the command table and dispatch; `cmd::<family>`: the handlers, one file per family;
+//!   `cmd::command_meta` (Redis 7.0's key specs and docs, from `command_meta.tsv`) and
+//!   `cmd::command_keys` (key extraction from them).
 //! - `blocking`: clients parked by BLPOP and friends, served when their keys are written.
-//! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry.
+//! - `db`: the keyspace (`Db` over `db::dict::Dict`), values, expiry, LFU counters
+//!   (`db::lfu`), freeing big values on a helper thread (`db::lazyfree`).
 //! - `persist`: the RDB format (`rdb::encode`/`rdb::decode`), DUMP payloads, RDB files.
 //! - `script`: Lua scripting (EVAL, Functions) on an embedded Lua 5.1.
-//! - `config`: every setting with Redis's name, default and bounds.
+//! - `config`: every setting with Redis's name, default and bounds; `config::missing`: values
+//!   refused because they need a feature not built yet.
 //! - `util`: glob matching, number parsing/formatting, bit operations, HyperLogLog, geohash.
 //! - `error`: protocol, command and server errors.
 //! - `logging`: the server log in Redis's line format and words (stdout, `logfile`, syslog).
