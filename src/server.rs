@@ -428,14 +428,20 @@ impl Server {
 
     fn before_sleep(&mut self) {
         let now = now_ms();
-        if self.cron_needed()
+        // DEBUG PAUSE-CRON stops what Redis's serverCron does (timeouts, buffer resizing,
+        // save points, idle MIGRATE sockets, the tracking table limit), not the rest.
+        let cron_paused = self.st.pause_cron;
+        if !cron_paused
+            && self.cron_needed()
             && now - self.last_cron_ms >= 1000 / self.st.cfg.hz.clamp(1, 500) as i64
         {
             self.cron(now);
         }
         self.resume_postponed(now);
-        crate::cmd::persist::tick(&mut self.st, now);
-        crate::cmd::migrate::close_timed_out(&mut self.st, now);
+        if !cron_paused {
+            crate::cmd::persist::tick(&mut self.st, now);
+            crate::cmd::migrate::close_timed_out(&mut self.st, now);
+        }
         // Active expiry: a bounded slice per turn; if work remains the next poll won't sleep.
         // Like Redis, keys do not expire actively while clients are paused.
         let effort = self.st.cfg.active_expire_effort.clamp(1, 10) as usize;
@@ -458,7 +464,9 @@ impl Server {
             crate::notify::drain_keyspace_logs(&mut self.st, None, now);
         }
         if self.st.tracking.clients != 0 {
-            crate::tracking::enforce_limit(&mut self.st, now);
+            if !cron_paused {
+                crate::tracking::enforce_limit(&mut self.st, None, now);
+            }
             if crate::tracking::has_broadcast(&self.st) {
                 crate::tracking::broadcast(&mut self.st, now);
             }

@@ -167,6 +167,8 @@ pub struct State {
     pub blocking: crate::blocking::Blocking,
     /// maxmemory: the eviction pool and its statistics (`crate::evict`).
     pub evict: crate::evict::Evictor,
+    /// DEBUG PAUSE-CRON: the periodic work of the cron is suspended.
+    pub pause_cron: bool,
     /// DEBUG REPLYBUFFER's knobs for the reply buffer resize cron.
     pub replybuf: crate::replybuf::Settings,
     /// Where the reply buffer cron resumes in the client slab.
@@ -212,6 +214,7 @@ impl State {
             wake: Vec::new(),
             client_pause: None,
             postponed: Vec::new(),
+            pause_cron: false,
             replybuf: Default::default(),
             replybuf_cursor: 0,
             replid: random_hex(40),

@@ -290,7 +290,7 @@ pub fn has_broadcast(st: &State) -> bool {
 }
 
 /// `tracking-table-max-keys`: forget (and invalidate) keys beyond the limit.
-pub fn enforce_limit(st: &mut State, now_ms: i64) {
+pub fn enforce_limit(st: &mut State, mut me: Option<&mut Client>, now_ms: i64) {
     let max = st.cfg.tracking_table_max_keys;
     if max == 0 || st.tracking.table.len() <= max {
         return;
@@ -298,7 +298,7 @@ pub fn enforce_limit(st: &mut State, now_ms: i64) {
     let excess = st.tracking.table.len() - max;
     let victims: Vec<Box<[u8]>> = st.tracking.table.keys().take(excess).cloned().collect();
     for k in victims {
-        invalidate_key(st, None, &k, now_ms);
+        invalidate_key(st, me.as_deref_mut(), &k, now_ms);
     }
 }
 

@@ -85,6 +85,8 @@ const HELP: &[&str] = &[
     "    Stop the server for <seconds>. Decimals allowed.",
     "STRINGMATCH-TEST",
     "    Run a fuzz tester against the stringmatchlen() function.",
+    "PAUSE-CRON <0|1>",
+    "    Stop periodic cron job processing.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
     "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
     "    In case NEVER is provided the last observed peak will never be reset",
@@ -133,6 +135,17 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             Ok(())
         }
         (b"replybuffer", 4) => replybuffer(ctx, args),
+        (b"pause-cron", 3) => {
+            ctx.st.pause_cron = atoi(args.get(2)) != 0;
+            ctx.reply().ok();
+            Ok(())
+        }
+        // Not in Redis's DEBUG HELP either: lets tests call noscript commands from scripts.
+        (b"set-disable-deny-scripts", 3) => {
+            ctx.st.scripting.disable_deny = atoi(args.get(2)) != 0;
+            ctx.reply().ok();
+            Ok(())
+        }
         (b"set-active-expire", 3) => {
             ctx.st.ks.active_expire = atoi(args.get(2)) != 0;
             ctx.reply().ok();

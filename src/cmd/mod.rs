@@ -615,6 +615,12 @@ fn run(
         }
         return true;
     }
+    // processCommand keeps the tracking table within tracking-table-max-keys before every
+    // command (the cron does too), so its invalidations precede this command's reply.
+    if !no_block && st.tracking.clients != 0 {
+        crate::tracking::enforce_limit(st, Some(&mut *client), now_ms);
+        crate::tracking::flush_pending_self(st, client, now_ms);
+    }
     if client.subs.is_some() && !client.resp3 {
         if let Some(text) = pubsub::context_refusal(st.table.full_name(id)) {
             st.cmd_stats[id].rejected_calls += 1;

@@ -74,6 +74,8 @@ pub struct Running {
 }
 
 pub struct Engine {
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands (tests only).
+    pub disable_deny: bool,
     /// Shared so a run holds it with one reference count, not a clone of every handle.
     pub vm: std::sync::Arc<Vm>,
     pub scripts: HashMap<[u8; 40], Script>,
@@ -100,6 +102,7 @@ impl Engine {
         let rand = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(sandbox::RAND48_INITIAL));
         let vm = new_eval_vm(rand.clone()).expect("the Lua VM starts");
         Engine {
+            disable_deny: false,
             vm: std::sync::Arc::new(vm),
             scripts: HashMap::new(),
             scripts_bytes: 0,
