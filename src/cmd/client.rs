@@ -301,29 +301,25 @@ const WRITES: u32 = flags::WRITE | flags::MAY_REPLICATE;
 /// Redis's is_may_replicate_command, EXEC included (the union of its queued commands'
 /// flags, Redis's mstate.cmd_flags).
 fn may_replicate(st: &State, client: &Client, id: usize, args: &Args) -> bool {
-    if st.table.full_name(id) == "exec" {
-        return client.tx.in_multi
-            && client
-                .tx
-                .queue
-                .iter()
-                .any(|q| command_flags(st, q.id, &Args::Owned(&q.argv)) & WRITES != 0);
-    }
-    command_flags(st, id, args) & WRITES != 0
+    has_flags(st, client, id, args, WRITES)
 }
 
 /// Redis's is_write_command for processCommand: the command's flags as getCommandFlags
 /// sees them (scripts by their declared flags), and for EXEC the union of what it queued.
 pub fn is_write_command(st: &State, client: &Client, id: usize, args: &Args) -> bool {
+    has_flags(st, client, id, args, flags::WRITE)
+}
+
+fn has_flags(st: &State, client: &Client, id: usize, args: &Args, mask: u32) -> bool {
     if st.table.full_name(id) == "exec" {
         return client.tx.in_multi
             && client
                 .tx
                 .queue
                 .iter()
-                .any(|q| command_flags(st, q.id, &Args::Owned(&q.argv)) & flags::WRITE != 0);
+                .any(|q| command_flags(st, q.id, &Args::Owned(&q.argv)) & mask != 0);
     }
-    command_flags(st, id, args) & flags::WRITE != 0
+    command_flags(st, id, args) & mask != 0
 }
 
 /// A command's flags as Redis's getCommandFlags sees them: a script that declares flags in
