@@ -167,6 +167,8 @@ pub struct State {
     pub blocking: crate::blocking::Blocking,
     /// maxmemory: the eviction pool and its statistics (`crate::evict`).
     pub evict: crate::evict::Evictor,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and RDB loading skip the CRC64 check.
+    pub skip_checksum_validation: bool,
     /// DEBUG PAUSE-CRON: the periodic work of the cron is suspended.
     pub pause_cron: bool,
     /// DEBUG REPLYBUFFER's knobs for the reply buffer resize cron.
@@ -215,6 +217,7 @@ impl State {
             client_pause: None,
             postponed: Vec::new(),
             pause_cron: false,
+            skip_checksum_validation: false,
             replybuf: Default::default(),
             replybuf_cursor: 0,
             replid: random_hex(40),

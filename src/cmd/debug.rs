@@ -81,6 +81,8 @@ const HELP: &[&str] = &[
     "QUICKLIST-PACKED-THRESHOLD <size>",
     "    Sets the threshold for elements to be inserted as plain vs packed nodes",
     "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+    "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
     "SLEEP <seconds>",
     "    Stop the server for <seconds>. Decimals allowed.",
     "STRINGMATCH-TEST",
@@ -135,6 +137,11 @@ fn debug(ctx: &mut Ctx, args: &Args) -> CmdResult {
             Ok(())
         }
         (b"replybuffer", 4) => replybuffer(ctx, args),
+        (b"set-skip-checksum-validation", 3) => {
+            ctx.st.skip_checksum_validation = atoi(args.get(2)) != 0;
+            ctx.reply().ok();
+            Ok(())
+        }
         (b"pause-cron", 3) => {
             ctx.st.pause_cron = atoi(args.get(2)) != 0;
             ctx.reply().ok();
