@@ -194,3 +194,19 @@ fn corrupt_payloads_are_refused_cleanly() {
     let pong: String = q(&mut c, &[b"PING"]);
     assert_eq!(pong, "PONG");
 }
+
+#[test]
+fn skip_checksum_validation_accepts_a_payload_with_a_bad_crc() {
+    let srv = common::start_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.conn();
+    let _: () = q(&mut c, &[b"SET", b"k", b"value"]);
+    let mut p: Vec<u8> = q(&mut c, &[b"DUMP", b"k"]);
+    let last = p.len() - 1;
+    p[last] ^= 0xff;
+    let e = err(&mut c, &[b"RESTORE", b"k2", b"0", &p]);
+    assert!(e.contains("checksum are wrong"), "{e}");
+    let _: () = q(&mut c, &[b"DEBUG", b"SET-SKIP-CHECKSUM-VALIDATION", b"1"]);
+    let _: () = q(&mut c, &[b"RESTORE", b"k2", b"0", &p]);
+    let v: Vec<u8> = q(&mut c, &[b"GET", b"k2"]);
+    assert_eq!(v, b"value");
+}
