@@ -210,3 +210,15 @@ fn skip_checksum_validation_accepts_a_payload_with_a_bad_crc() {
     let v: Vec<u8> = q(&mut c, &[b"GET", b"k2"]);
     assert_eq!(v, b"value");
 }
+
+#[test]
+fn a_quicklist_node_of_zero_bytes_is_bad_data() {
+    let srv = common::start();
+    let mut c = srv.conn();
+    // Redis's suite: "corrupt payload: quicklist encoded_len is 0" (one PLAIN node, empty).
+    let p = b"\x12\x01\x01\x00\x0a\x00\x8f\xc6\xc0\x57\x1c\x0a\xb3\x3c";
+    let e = err(&mut c, &[b"RESTORE", b"_list", b"0", p, b"REPLACE"]);
+    assert!(e.contains("Bad data format"), "{e}");
+    let pong: String = q(&mut c, &[b"PING"]);
+    assert_eq!(pong, "PONG");
+}

@@ -205,6 +205,10 @@ pub fn read_value(r: &mut Reader, t: u8, cfg: &LoadCfg) -> RdbResult<Value> {
                 let container =
                     if t == types::LIST_QUICKLIST_2 { r.length()? } else { QUICKLIST_NODE_PACKED };
                 let blob = r.string()?;
+                // rdbLoadObject refuses a node of zero bytes, plain or packed.
+                if blob.is_empty() {
+                    return corrupt("Quicklist node of zero bytes");
+                }
                 // Nodes are kept as Redis keeps them on load: a PLAIN node as one plain
                 // node, a listpack as one packed node, an old ziplist converted to one.
                 if container == QUICKLIST_NODE_PLAIN {
