@@ -225,15 +225,7 @@ impl Keyspace {
         let old = std::mem::replace(&mut slot.value, value);
         slot.lru = lru;
         slot.expire = expire;
-        match (had_expire, expire != 0) {
-            (false, true) => d.expires += 1,
-            (true, false) => d.expires -= 1,
-            _ => {}
-        }
-        if expire != 0 {
-            let tag = d.tag;
-            self.wheel.insert(expire, (tag, Key::new(key)));
-        }
+        self.expire_changed(db, key, had_expire, expire);
         let lazy = self.lazy.server_del;
         self.lazy.free(old, lazy);
     }
@@ -314,16 +306,7 @@ impl Keyspace {
         if let Some(expire) = expire {
             let had = slot.expire != 0;
             slot.expire = expire;
-            let d = &mut self.dbs[db];
-            match (had, expire != 0) {
-                (false, true) => d.expires += 1,
-                (true, false) => d.expires -= 1,
-                _ => {}
-            }
-            if expire != 0 {
-                let tag = d.tag;
-                self.wheel.insert(expire, (tag, Key::new(key)));
-            }
+            self.expire_changed(db, key, had, expire);
         }
         if !new {
             let lazy = self.lazy.server_del;
@@ -338,6 +321,15 @@ impl Keyspace {
         let Some(e) = d.dict.get_mut(key) else { return false };
         let had = e.expire != 0;
         e.expire = expire;
+        self.expire_changed(db, key, had, expire);
+        true
+    }
+
+    /// After a key's deadline changed from `had` (a TTL or not) to `expire` (0: none): keep
+    /// the db's count of keys with a TTL, and index the new deadline in the wheel.
+    #[inline]
+    fn expire_changed(&mut self, db: usize, key: &[u8], had: bool, expire: i64) {
+        let d = &mut self.dbs[db];
         match (had, expire != 0) {
             (false, true) => d.expires += 1,
             (true, false) => d.expires -= 1,
@@ -347,7 +339,6 @@ impl Keyspace {
             let tag = d.tag;
             self.wheel.insert(expire, (tag, Key::new(key)));
         }
-        true
     }
 
     pub fn remove(&mut self, db: usize, key: &[u8]) -> Option<(Key, Entry)> {
