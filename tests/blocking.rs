@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{q, resp, Raw, TestServer};
+use common::{q, read_exact, resp, silent, Raw, TestServer};
 
 fn req(words: &[&str]) -> Vec<u8> {
     let v: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
@@ -48,17 +48,6 @@ fn park(s: &TestServer, ctl: &mut redis::Connection, resp3: bool, words: &[&str]
     r.send(&req(words));
     wait_blocked(ctl, before + 1);
     r
-}
-
-fn read_exact(r: &mut Raw, want: &[u8]) {
-    let (got, _) = r.read_for(Duration::from_secs(5), want.len());
-    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
-}
-
-/// Nothing may arrive on `r` (it is still parked).
-fn silent(r: &mut Raw) {
-    let (got, _) = r.read_for(Duration::from_millis(100), 0);
-    assert!(got.is_empty(), "unexpected reply {:?}", String::from_utf8_lossy(&got));
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{info_field, q, req, wait_blocked, Raw, TestServer};
+use common::{info_field, q, read_exact, req, silent, wait_blocked, Raw, TestServer};
 
 const GONE: &[u8] = b"-UNBLOCKED the stream key no longer exists\r\n";
 const NOGROUP: &[u8] =
@@ -22,16 +22,6 @@ fn park(s: &TestServer, ctl: &mut redis::Connection, words: &[&str]) -> Raw {
     r.send(&req(words));
     wait_blocked(ctl, before + 1);
     r
-}
-
-fn read_exact(r: &mut Raw, want: &[u8]) {
-    let (got, _) = r.read_for(Duration::from_secs(5), want.len());
-    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
-}
-
-fn silent(r: &mut Raw) {
-    let (got, _) = r.read_for(Duration::from_millis(100), 0);
-    assert!(got.is_empty(), "unexpected reply {:?}", String::from_utf8_lossy(&got));
 }
 
 const XREADGROUP: &[&str] =

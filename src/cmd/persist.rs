@@ -19,6 +19,9 @@ use crate::state::State;
 const RESTORE_SYNTAX: &str =
     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]";
 
+/// RESTORE and RESTORE-ASKING share the whole row but their name and summary.
+const RESTORE_COMPLEXITY: &str = "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).";
+
 pub const COMMANDS: &[CommandDef] = &[
     CommandDef {
         name: "dump",
@@ -46,7 +49,7 @@ pub const COMMANDS: &[CommandDef] = &[
         step: 1,
         since: "2.6.0",
         summary: "Create a key using the provided serialized value, previously obtained using DUMP.",
-        complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+        complexity: RESTORE_COMPLEXITY,
         syntax: RESTORE_SYNTAX,
         ..CommandDef::DEFAULT
     },
@@ -61,7 +64,7 @@ pub const COMMANDS: &[CommandDef] = &[
         step: 1,
         since: "3.0.0",
         summary: "An internal command for migrating keys in a cluster",
-        complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+        complexity: RESTORE_COMPLEXITY,
         syntax: RESTORE_SYNTAX,
         ..CommandDef::DEFAULT
     },

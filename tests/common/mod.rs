@@ -250,3 +250,15 @@ impl Rng {
         &xs[self.below(xs.len() as u64) as usize]
     }
 }
+
+/// Read until `want.len()` bytes arrived (5 s at most) and require exactly `want`.
+pub fn read_exact(r: &mut Raw, want: &[u8]) {
+    let (got, _) = r.read_for(Duration::from_secs(5), want.len());
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
+}
+
+/// Nothing may arrive on `r` within 100 ms (a parked client stays silent).
+pub fn silent(r: &mut Raw) {
+    let (got, _) = r.read_for(Duration::from_millis(100), 0);
+    assert!(got.is_empty(), "unexpected reply {:?}", String::from_utf8_lossy(&got));
+}
